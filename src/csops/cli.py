@@ -1,0 +1,227 @@
+"""The `csops` command. Thin: parse options, build settings, call one function, render.
+
+With `--json` a command prints exactly one JSON document on stdout; progress bars, logs and
+errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from csops.config import Settings
+from csops.ingest.batch import ProgressFactory, ingest_paths
+from csops.ingest.pipeline import IngestContext
+from csops.ingest.summary import IngestReport
+from csops.store.database import make_engine, upgrade_schema
+from csops.store.status import workspace_status
+
+app = typer.Typer(
+    help="csops: a customer-success department in software.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+
+class State:
+    workspace: Path | None = None
+
+
+STATE = State()
+
+
+@app.callback()
+def main_options(
+    workspace: Path | None = typer.Option(
+        None,
+        "--workspace",
+        "-w",
+        help="Workspace folder (env CSOPS_HOME; default ./csops-workspace).",
+    ),
+) -> None:
+    STATE.workspace = workspace
+
+
+def load_settings() -> Settings:
+    overrides: dict[str, Any] = {}
+    if STATE.workspace is not None:
+        overrides["home"] = STATE.workspace
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        for problem in exc.errors():
+            where = ".".join(str(p) for p in problem["loc"]) or "settings"
+            err.print(f"[red]invalid setting CSOPS_{where.upper()}: {problem['msg']}[/red]")
+        raise typer.Exit(2) from exc
+
+
+def open_context(settings: Settings) -> IngestContext:
+    engine = make_engine(settings)
+    try:
+        upgrade_schema(engine)
+    except Exception as exc:  # the edge: any driver error becomes a clear message
+        err.print(f"[red]cannot open the store {settings.store_url.split('@')[-1]}: {exc}[/red]")
+        raise typer.Exit(2) from exc
+    return IngestContext(settings, engine, datetime.now(UTC).replace(tzinfo=None))
+
+
+def emit_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+
+
+def _progress_factory(progress: Progress) -> ProgressFactory:
+    def factory(path: Path, entity: str) -> Any:
+        task = progress.add_task(f"{entity}: {path.name}", total=None)
+
+        def update(rows: int) -> None:
+            progress.update(
+                task, completed=rows, description=f"{entity}: {path.name} ({rows:,} rows)"
+            )
+
+        return update
+
+    return factory
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files or folders of data-contract files."),
+    entity: str | None = typer.Option(None, "--entity", help="Entity of every file given."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any row is rejected."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+) -> None:
+    """Load CSV, Parquet or JSON Lines files (optionally .gz); bad rows go to quarantine."""
+    settings = load_settings()
+    ctx = open_context(settings)
+    report = run_ingest(ctx, paths, entity)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        render_ingest(report)
+    raise typer.Exit(report.exit_code(strict))
+
+
+def run_ingest(ctx: IngestContext, paths: list[Path], entity: str | None) -> IngestReport:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        return ingest_paths(ctx, paths, entity, _progress_factory(progress))
+
+
+def render_ingest(report: IngestReport) -> None:
+    table = Table(title="Ingest", title_justify="left")
+    for column in ("file", "entity", "read", "loaded", "updated", "unchanged", "rejected"):
+        table.add_column(column, justify="right" if column not in ("file", "entity") else "left")
+    for f in report.files:
+        table.add_row(
+            Path(f.path).name,
+            f.entity or "?",
+            f"{f.rows_read:,}",
+            f"{f.rows_loaded:,}",
+            f"{f.rows_updated:,}",
+            f"{f.rows_unchanged:,}",
+            f"[red]{f.rows_rejected:,}[/red]" if f.rows_rejected else "0",
+        )
+    out.print(table)
+    for f in report.files:
+        if f.error:
+            err.print(f"[red]refused[/red] {f.error}")
+        elif f.reasons:
+            reasons = ", ".join(f"{k} ×{v}" for k, v in f.reasons.items())
+            err.print(f"[yellow]{Path(f.path).name}[/yellow]: {reasons} → {f.quarantine_path}")
+    if report.files and all(f.changed_nothing for f in report.files):
+        out.print("Nothing changed: every row was already in the store.")
+
+
+@app.command()
+def status(as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout.")) -> None:
+    """What the workspace holds: rows, events, recent ingests, quarantine, schema."""
+    settings = load_settings()
+    ctx = open_context(settings)
+    info = workspace_status(settings, ctx.engine)
+    if as_json:
+        emit_json(info)
+        return
+    out.print(f"[bold]Workspace[/bold] {info['workspace']}")
+    out.print(f"Store {info['database_url']} (schema {info['schema_version']})")
+    rows = Table(title="Rows", title_justify="left")
+    rows.add_column("entity")
+    rows.add_column("rows", justify="right")
+    for name, count in info["rows"].items():
+        rows.add_row(name, f"{count:,}")
+    ev = info["events"]
+    rows.add_row("events (Parquet)", f"{ev['count']:,}")
+    out.print(rows)
+    if ev["count"]:
+        out.print(f"Events from {ev['first']} to {ev['last']} in {ev['files']} files")
+    if info["quarantine"]:
+        out.print("Quarantine: " + ", ".join(f"{k} {v:,}" for k, v in info["quarantine"].items()))
+    if info["recent_ingests"]:
+        recent = Table(title="Recent ingests", title_justify="left")
+        for c in ("id", "file", "entity", "loaded", "updated", "unchanged", "rejected"):
+            recent.add_column(c)
+        for r in info["recent_ingests"]:
+            recent.add_row(
+                str(r["id"]),
+                Path(r["path"]).name,
+                r["entity"],
+                f"{r['rows_loaded']:,}",
+                f"{r['rows_updated']:,}",
+                f"{r['rows_unchanged']:,}",
+                f"{r['rows_rejected']:,}",
+            )
+        out.print(recent)
+
+
+@app.command()
+def demo(
+    accounts: int = typer.Option(2000, "--accounts", min=10, help="Number of customer accounts."),
+    months: int = typer.Option(24, "--months", min=2, help="Months of history."),
+    seed: int = typer.Option(7, "--seed", help="Random seed (same seed, same company)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+) -> None:
+    """Generate a believable demo company, ingest it, and run what the department can do."""
+    from csops.demo.run import run_demo
+
+    settings = load_settings()
+    ctx = open_context(settings)
+    result = run_demo(
+        ctx,
+        accounts=accounts,
+        months=months,
+        seed=seed,
+        end=date.today(),
+        console=err,
+        ingest=lambda paths: run_ingest(ctx, paths, None),
+    )
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    render_ingest(result.report)
+    out.print(
+        f"Demo company ({accounts:,} accounts, {months} months) generated in "
+        f"{result.seconds_generate:.1f}s and ingested in {result.seconds_ingest:.1f}s"
+    )
+    out.print(f"Data files: {result.data_dir}")
+    out.print(f"Workspace: {settings.workspace}  —  try `csops status`")
+
+
+def main() -> None:
+    app()
