@@ -441,7 +441,8 @@ class JsonLinesReader:
 def open_reader(path: Path, batch_rows: int) -> Reader:
     fmt = file_format(path)
     if fmt == "csv":
-        return CsvReader(path)
+        # Arrow's CSV reader batches by bytes; ~100 bytes a row keeps batches near batch_rows.
+        return CsvReader(path, block_bytes=max(64 << 10, batch_rows * 100))
     if fmt == "parquet":
         return ParquetReader(path, batch_rows)
     return JsonLinesReader(path, batch_rows)

@@ -1,0 +1,99 @@
+"""The command line: JSON on stdout only, exit codes, settings errors, status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from csops.cli import app
+
+BROKEN = Path(__file__).parent / "fixtures" / "broken"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _ws(tmp_path: Path) -> list[str]:
+    return ["--workspace", str(tmp_path / "ws")]
+
+
+def test_ingest_json_is_the_only_thing_on_stdout(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, [*_ws(tmp_path), "ingest", str(BROKEN / "accounts.csv"), "--json"])
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert set(document) == {"files", "totals"}
+    summary = document["files"][0]
+    assert set(summary) == {
+        "path", "entity", "rows_read", "rows_loaded", "rows_updated", "rows_unchanged",
+        "rows_rejected", "reasons", "quarantine_path", "error",
+    }
+    assert summary["rows_loaded"] == 3 and summary["rows_rejected"] == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["accounts.csv"], 0),
+        (["accounts.csv", "--strict"], 1),
+        (["tickets_missing_column.csv"], 2),
+        (["no-such-file.csv"], 2),
+    ],
+)
+def test_exit_codes(runner: CliRunner, tmp_path: Path, args: list[str], code: int) -> None:
+    result = runner.invoke(app, [*_ws(tmp_path), "ingest", str(BROKEN / args[0]), *args[1:], "--json"])
+    assert result.exit_code == code, result.stderr
+    assert json.loads(result.stdout)["totals"]["files"] == 1
+
+
+def test_unknown_entity_flag_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, [*_ws(tmp_path), "ingest", str(BROKEN / "accounts.csv"), "--entity", "widgets", "--json"]
+    )
+    assert result.exit_code == 2
+    assert "unknown entity 'widgets'" in json.loads(result.stdout)["files"][0]["error"]
+
+
+def test_second_run_says_nothing_changed(runner: CliRunner, tmp_path: Path) -> None:
+    args = [*_ws(tmp_path), "ingest", str(BROKEN / "accounts.csv")]
+    runner.invoke(app, args)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert "Nothing changed" in result.stdout
+
+
+def test_invalid_setting_is_reported_at_start(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CSOPS_CURRENCY", "EURO")
+    result = runner.invoke(app, [*_ws(tmp_path), "status", "--json"])
+    assert result.exit_code == 2
+    assert "CSOPS_CURRENCY" in result.stderr and "three-letter" in result.stderr
+    assert result.stdout == ""
+
+
+def test_status_reports_rows_events_ingests_and_masks_passwords(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner.invoke(app, [*_ws(tmp_path), "ingest", str(BROKEN), "--json"])
+    result = runner.invoke(app, [*_ws(tmp_path), "status", "--json"])
+    assert result.exit_code == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["rows"]["accounts"] == 3
+    assert info["events"]["count"] == 3
+    assert info["events"]["first"] == "2024-05-01T10:00:00"
+    assert info["quarantine"]["accounts"] == 5
+    assert info["schema_version"] == info["schema_head"]
+    # Nine files loaded; the file refused for its missing column left no ingest behind.
+    assert len(info["recent_ingests"]) == 9
+    assert "tickets_missing_column.csv" not in {Path(i["path"]).name for i in info["recent_ingests"]}
+
+    from csops.config import masked_url
+
+    assert masked_url("postgresql+psycopg://csops:s3cret@db:5432/prod") == (
+        "postgresql+psycopg://csops:***@db:5432/prod"
+    )
