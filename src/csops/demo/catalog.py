@@ -72,25 +72,25 @@ class Segment:
 SMB = Segment(
     name="SMB", share=0.64, seats_median=6, seats_sigma=0.6, seats_range=(1, 40),
     employees_range=(8, 200), plan_weights=(0.52, 0.38, 0.10, 0.0), annual_share=0.3,
-    max_discount=0.2, health_mean=0.0, health_drift=-0.015, growth_mean=0.008,
+    max_discount=0.2, health_mean=0.0, health_drift=-0.01, growth_mean=0.004,
     monthly_churn_logit=-4.3, annual_churn_logit=-2.0, winback_share=0.2,
-    user_activity=0.16, events_per_session=1.6, tickets_per_user=0.05,
+    user_activity=0.1, events_per_session=1.6, tickets_per_user=0.05,
     touches=(0.04, 0.01, 0.3, 0.05), qbr=False, contacts_range=(1, 3), onboarding_days=9,
 )
 MID_MARKET = Segment(
     name="Mid-Market", share=0.27, seats_median=32, seats_sigma=0.55, seats_range=(8, 250),
     employees_range=(150, 2_000), plan_weights=(0.04, 0.40, 0.50, 0.06), annual_share=0.72,
-    max_discount=0.25, health_mean=0.15, health_drift=-0.01, growth_mean=0.01,
+    max_discount=0.25, health_mean=0.15, health_drift=-0.005, growth_mean=0.006,
     monthly_churn_logit=-4.6, annual_churn_logit=-2.3, winback_share=0.15,
-    user_activity=0.11, events_per_session=1.8, tickets_per_user=0.03,
+    user_activity=0.065, events_per_session=1.8, tickets_per_user=0.03,
     touches=(0.5, 0.3, 1.2, 0.4), qbr=True, contacts_range=(3, 6), onboarding_days=20,
 )
 ENTERPRISE = Segment(
     name="Enterprise", share=0.09, seats_median=140, seats_sigma=0.6, seats_range=(50, 1_200),
     employees_range=(2_000, 60_000), plan_weights=(0.0, 0.0, 0.35, 0.65), annual_share=0.96,
-    max_discount=0.3, health_mean=0.3, health_drift=-0.005, growth_mean=0.01,
+    max_discount=0.3, health_mean=0.3, health_drift=0.0, growth_mean=0.007,
     monthly_churn_logit=-5.0, annual_churn_logit=-2.7, winback_share=0.08,
-    user_activity=0.06, events_per_session=2.0, tickets_per_user=0.018,
+    user_activity=0.035, events_per_session=2.0, tickets_per_user=0.018,
     touches=(1.2, 0.8, 2.5, 0.9), qbr=True, contacts_range=(5, 10), onboarding_days=40,
 )
 SEGMENTS: tuple[Segment, ...] = (SMB, MID_MARKET, ENTERPRISE)

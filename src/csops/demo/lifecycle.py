@@ -116,9 +116,9 @@ class _Life:
     def _walk_health(self, m: int, lo: int, hi: int) -> None:
         a, rng = self.a, self.rng
         self.h += 0.08 * (a.health_mean - self.h) + a.segment.health_drift + rng.normal(0, 0.2)
-        if rng.random() < 0.035:
-            self.h += rng.normal(-0.9, 0.3)  # reorg, budget cut, bad incident
-        if rng.random() < 0.02:
+        if rng.random() < 0.03:
+            self.h += rng.normal(-0.8, 0.3)  # reorg, budget cut, bad incident
+        if rng.random() < 0.03:
             self.h += rng.normal(0.6, 0.2)  # new sponsor, big win
         if self.contract.active and rng.random() < 0.009:
             day = int(rng.integers(lo, hi))
@@ -141,7 +141,7 @@ class _Life:
         before = contract.mrr
         seats, tier, addon = core.seats, core.tier, contract.addon is not None
         if annual or rng.random() < 0.1:
-            if self.demand < 0.7 * core.seats and rng.random() < 0.7:
+            if self.demand < 0.6 * core.seats and rng.random() < 0.5:
                 seats = max(1, math.ceil(self.demand * rng.uniform(1.0, 1.2)))
             elif annual and self.demand > core.seats:
                 seats = math.ceil(self.demand * rng.uniform(1.05, 1.25))  # true-up
@@ -186,7 +186,7 @@ class _Life:
                 return
             if m - self.need_since >= 5:
                 self.need_since = None  # the moment passed
-        if self.demand >= 0.93 * core.seats and self.h > -0.6 and rng.random() < 0.35:
+        if self.demand >= 0.93 * core.seats and self.h > -0.6 and rng.random() < 0.25:
             seats = math.ceil(self.demand * rng.uniform(1.1, 1.4))
             contract.change(day, seats=max(seats, core.seats + 1))
             self._record_change(day, before, "seats_added")

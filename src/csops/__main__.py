@@ -1,0 +1,5 @@
+"""`python -m csops` runs the command line."""
+
+from csops.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Text templates of the demo company: ticket topics, replies, survey and CRM phrases."""
