@@ -29,8 +29,16 @@ def test_ingest_json_is_the_only_thing_on_stdout(runner: CliRunner, tmp_path: Pa
     assert set(document) == {"files", "totals"}
     summary = document["files"][0]
     assert set(summary) == {
-        "path", "entity", "rows_read", "rows_loaded", "rows_updated", "rows_unchanged",
-        "rows_rejected", "reasons", "quarantine_path", "error",
+        "path",
+        "entity",
+        "rows_read",
+        "rows_loaded",
+        "rows_updated",
+        "rows_unchanged",
+        "rows_rejected",
+        "reasons",
+        "quarantine_path",
+        "error",
     }
     assert summary["rows_loaded"] == 3 and summary["rows_rejected"] == 5
 
@@ -45,14 +53,17 @@ def test_ingest_json_is_the_only_thing_on_stdout(runner: CliRunner, tmp_path: Pa
     ],
 )
 def test_exit_codes(runner: CliRunner, tmp_path: Path, args: list[str], code: int) -> None:
-    result = runner.invoke(app, [*_ws(tmp_path), "ingest", str(BROKEN / args[0]), *args[1:], "--json"])
+    result = runner.invoke(
+        app, [*_ws(tmp_path), "ingest", str(BROKEN / args[0]), *args[1:], "--json"]
+    )
     assert result.exit_code == code, result.stderr
     assert json.loads(result.stdout)["totals"]["files"] == 1
 
 
 def test_unknown_entity_flag_is_refused(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(
-        app, [*_ws(tmp_path), "ingest", str(BROKEN / "accounts.csv"), "--entity", "widgets", "--json"]
+        app,
+        [*_ws(tmp_path), "ingest", str(BROKEN / "accounts.csv"), "--entity", "widgets", "--json"],
     )
     assert result.exit_code == 2
     assert "unknown entity 'widgets'" in json.loads(result.stdout)["files"][0]["error"]
@@ -90,7 +101,9 @@ def test_status_reports_rows_events_ingests_and_masks_passwords(
     assert info["schema_version"] == info["schema_head"]
     # Nine files loaded; the file refused for its missing column left no ingest behind.
     assert len(info["recent_ingests"]) == 9
-    assert "tickets_missing_column.csv" not in {Path(i["path"]).name for i in info["recent_ingests"]}
+    assert "tickets_missing_column.csv" not in {
+        Path(i["path"]).name for i in info["recent_ingests"]
+    }
 
     from csops.config import masked_url
 

@@ -40,15 +40,17 @@ def _events_file(folder: Path, rows: int) -> Path:
     rng = np.random.default_rng(3)
     start = np.datetime64("2024-01-01T00:00:00", "s")
     seconds = rng.integers(0, 365 * 86400, rows)
-    table = pa.table({
-        "account_id": [f"acc_{i:06d}" for i in rng.integers(0, ACCOUNTS - 1, rows)],
-        "event_type": [f"event_{i}" for i in rng.integers(0, 20, rows)],
-        "occurred_at": pa.array((start + seconds).astype("datetime64[us]")).cast(
-            pa.timestamp("us", "UTC")
-        ),
-        "user_id": [f"u_{i}" for i in rng.integers(0, 5000, rows)],
-        "quantity": np.arange(rows),  # makes every row distinct
-    })
+    table = pa.table(
+        {
+            "account_id": [f"acc_{i:06d}" for i in rng.integers(0, ACCOUNTS - 1, rows)],
+            "event_type": [f"event_{i}" for i in rng.integers(0, 20, rows)],
+            "occurred_at": pa.array((start + seconds).astype("datetime64[us]")).cast(
+                pa.timestamp("us", "UTC")
+            ),
+            "user_id": [f"u_{i}" for i in rng.integers(0, 5000, rows)],
+            "quantity": np.arange(rows),  # makes every row distinct
+        }
+    )
     path = folder / "events.csv"
     pacsv.write_csv(table, path)
     return path
@@ -60,7 +62,9 @@ def _run(settings: Settings, path: Path, batch_rows: int) -> subprocess.Popen[by
         env["CSOPS_DATABASE_URL"] = settings.database_url
     return subprocess.Popen(
         [sys.executable, "-m", "csops", "ingest", str(path), "--json"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -88,7 +92,9 @@ def _count_accounts(settings: Settings) -> tuple[int, int]:
     engine = make_engine(settings)
     table = ENTITY_TABLES["accounts"]
     with engine.connect() as conn:
-        rows = conn.execute(select(func.count(), func.count(func.distinct(table.c.account_id)))).one()
+        rows = conn.execute(
+            select(func.count(), func.count(func.distinct(table.c.account_id)))
+        ).one()
     engine.dispose()
     return int(rows[0]), int(rows[1])
 

@@ -18,39 +18,87 @@ BROKEN = Path(__file__).parent.parent / "fixtures" / "broken"
 
 # file → (rows read, rows loaded, {reason: count}); hand-checked against the files.
 EXPECTED: dict[str, tuple[int, int, dict[str, int]]] = {
-    "accounts.csv": (8, 3, {
-        "duplicate_key": 1, "future_timestamp:created_at": 1, "invalid_email:owner_email": 1,
-        "invalid_timestamp:created_at": 1, "missing_value:account_id": 1,
-    }),
-    "contacts.csv": (6, 2, {
-        "invalid_boolean:is_primary": 1, "invalid_enum:role": 1, "missing_value:email": 1,
-        "unknown_reference:account_id": 1,
-    }),
-    "subscriptions.csv": (9, 3, {
-        "above_maximum:discount": 1, "duplicate_key": 1, "end_before_start": 1,
-        "invalid_currency:currency": 1, "invalid_number:mrr": 1, "negative:mrr": 1,
-        "negative:seats": 1, "unknown_reference:account_id": 1,
-    }),
-    "tickets.csv": (6, 1, {
-        "invalid_number:csat": 1, "invalid_timestamp:created_at": 1,
-        "missing_value:subject": 1, "reply_before_creation": 1,
-        "unknown_reference:account_id": 1,
-    }),
+    "accounts.csv": (
+        8,
+        3,
+        {
+            "duplicate_key": 1,
+            "future_timestamp:created_at": 1,
+            "invalid_email:owner_email": 1,
+            "invalid_timestamp:created_at": 1,
+            "missing_value:account_id": 1,
+        },
+    ),
+    "contacts.csv": (
+        6,
+        2,
+        {
+            "invalid_boolean:is_primary": 1,
+            "invalid_enum:role": 1,
+            "missing_value:email": 1,
+            "unknown_reference:account_id": 1,
+        },
+    ),
+    "subscriptions.csv": (
+        9,
+        3,
+        {
+            "above_maximum:discount": 1,
+            "duplicate_key": 1,
+            "end_before_start": 1,
+            "invalid_currency:currency": 1,
+            "invalid_number:mrr": 1,
+            "negative:mrr": 1,
+            "negative:seats": 1,
+            "unknown_reference:account_id": 1,
+        },
+    ),
+    "tickets.csv": (
+        6,
+        1,
+        {
+            "invalid_number:csat": 1,
+            "invalid_timestamp:created_at": 1,
+            "missing_value:subject": 1,
+            "reply_before_creation": 1,
+            "unknown_reference:account_id": 1,
+        },
+    ),
     # tkt_2 was itself rejected (reply before creation), so its comment is orphaned too.
-    "ticket_comments.csv": (6, 2, {
-        "duplicate_key": 1, "invalid_enum:author_kind": 1, "unknown_reference:ticket_id": 2,
-    }),
+    "ticket_comments.csv": (
+        6,
+        2,
+        {
+            "duplicate_key": 1,
+            "invalid_enum:author_kind": 1,
+            "unknown_reference:ticket_id": 2,
+        },
+    ),
     "surveys.csv": (5, 2, {"invalid_enum:kind": 1, "score_out_of_range": 2}),
     "activities.csv": (5, 3, {"invalid_enum:kind": 1, "truncated_line": 1}),
-    "invoices.csv": (7, 3, {
-        "encoding_error": 1, "invalid_date:due_date": 1, "invalid_enum:status": 1,
-        "invalid_number:amount": 1, "negative:amount": 1,
-    }),
-    "events-2024.jsonl": (9, 3, {
-        "duplicate_key": 1, "invalid_json": 1, "invalid_json:properties": 1,
-        "invalid_timestamp:occurred_at": 1, "truncated_line": 1,
-        "unknown_reference:account_id": 1,
-    }),
+    "invoices.csv": (
+        7,
+        3,
+        {
+            "encoding_error": 1,
+            "invalid_date:due_date": 1,
+            "invalid_enum:status": 1,
+            "invalid_number:amount": 1,
+            "negative:amount": 1,
+        },
+    ),
+    "events-2024.jsonl": (
+        9,
+        3,
+        {
+            "duplicate_key": 1,
+            "invalid_json": 1,
+            "invalid_json:properties": 1,
+            "invalid_timestamp:occurred_at": 1,
+            "truncated_line": 1,
+            "unknown_reference:account_id": 1,
+        },
+    ),
 }
 
 
@@ -71,7 +119,11 @@ def test_every_good_row_loads_and_every_bad_row_is_quarantined(ctx: IngestContex
     for name, (read, loaded, reasons) in EXPECTED.items():
         summary = files[name]
         assert summary.error is None, name
-        assert (summary.rows_read, summary.rows_loaded, summary.reasons) == (read, loaded, reasons), name
+        assert (summary.rows_read, summary.rows_loaded, summary.reasons) == (
+            read,
+            loaded,
+            reasons,
+        ), name
         rejected = read - loaded
         assert summary.rows_rejected == rejected, name
         quarantined = _quarantined(summary.quarantine_path)

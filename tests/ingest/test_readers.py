@@ -75,7 +75,9 @@ def test_jsonl_lines_and_bad_records(tmp_path: Path) -> None:
     rows, unreadable = _read(path)
     assert [(r["a"], r["p"], r[LINE]) for r in rows] == [("1", '{"x":[1]}', 1), ("2", None, 5)]
     assert [(u.line, u.reason) for u in unreadable] == [
-        (3, "invalid_json"), (4, "encoding_error"), (6, "truncated_line"),
+        (3, "invalid_json"),
+        (4, "encoding_error"),
+        (6, "truncated_line"),
     ]
 
 

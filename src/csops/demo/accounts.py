@@ -53,8 +53,9 @@ def _pick(rng: np.random.Generator, weights: list[float]) -> int:
     return int(rng.choice(len(w), p=w / w.sum()))
 
 
-def make_accounts(rng: np.random.Generator, cal: Calendar, numbers: range, width: int,
-                  names: NameBook) -> list[Account]:
+def make_accounts(
+    rng: np.random.Generator, cal: Calendar, numbers: range, width: int, names: NameBook
+) -> list[Account]:
     """Profiles for accounts `numbers` (1-based), drawn in order so chunks are reproducible."""
     accounts: list[Account] = []
     for number in numbers:
@@ -62,16 +63,25 @@ def make_accounts(rng: np.random.Generator, cal: Calendar, numbers: range, width
     return accounts
 
 
-def _make_one(rng: np.random.Generator, cal: Calendar, number: int, width: int,
-              names: NameBook, earlier: list[Account]) -> Account:
+def _make_one(
+    rng: np.random.Generator,
+    cal: Calendar,
+    number: int,
+    width: int,
+    names: NameBook,
+    earlier: list[Account],
+) -> Account:
     segment = SEGMENTS[_pick(rng, [s.share for s in SEGMENTS])]
     region = REGIONS[_pick(rng, [r.share for r in REGIONS])]
     industry = INDUSTRIES[_pick(rng, [w for _, w in INDUSTRIES])][0]
     book = [(email, share) for email, seg, share in CSMS if seg == segment.name]
     owner = book[_pick(rng, [share for _, share in book])][0]
     low, high = segment.seats_range
-    seats = int(np.clip(round(segment.seats_median * math.exp(rng.normal(0, segment.seats_sigma))),
-                        low, high))
+    seats = int(
+        np.clip(
+            round(segment.seats_median * math.exp(rng.normal(0, segment.seats_sigma))), low, high
+        )
+    )
     tier = _pick(rng, list(segment.plan_weights))
     seats = max(seats, PLANS[tier].included_seats // 2)
     annual = bool(rng.random() < segment.annual_share)

@@ -63,8 +63,9 @@ class _Life:
     def run(self) -> Story:
         a, cal = self.a, self.cal
         first_month = cal.month_of(a.first_start)
-        self.contract.open(a.first_start, a.tier, a.seats, a.annual, a.discount, a.addon,
-                           sandbox=a.sandbox)
+        self.contract.open(
+            a.first_start, a.tier, a.seats, a.annual, a.discount, a.addon, sandbox=a.sandbox
+        )
         self.story.changes.append(Change(a.first_start, "new", PLANS[a.tier].name))
         while (due := self.contract.next_due()) is not None and due < 0:
             self.contract.advance()
@@ -95,8 +96,9 @@ class _Life:
             else:
                 return
         story.customer[m] = True
-        self.demand = max(1.0, self.demand * math.exp(
-            self.a.growth + 0.03 * self.h + rng.normal(0, 0.04)))
+        self.demand = max(
+            1.0, self.demand * math.exp(self.a.growth + 0.03 * self.h + rng.normal(0, 0.04))
+        )
         core = self.contract.core
         assert core is not None
         self.roster.month(lo, hi, max(1, min(core.seats, round(self.demand))))
@@ -151,14 +153,29 @@ class _Life:
                 addon = False
         to_annual = not annual and self.h > 0.3 and rng.random() < 0.015
         if annual:
-            discount = float(np.clip(round(core.discount + rng.choice([-0.05, 0, 0, 0.05]), 2),
-                                     0, self.a.segment.max_discount))
+            discount = float(
+                np.clip(
+                    round(core.discount + rng.choice([-0.05, 0, 0, 0.05]), 2),
+                    0,
+                    self.a.segment.max_discount,
+                )
+            )
             contract.change(day, tier=tier, seats=seats, addon=addon, discount=discount)
             self._record_change(day, before, "renewal")
-        elif to_annual or (seats, tier, addon) != (core.seats, core.tier, contract.addon is not None):
+        elif to_annual or (seats, tier, addon) != (
+            core.seats,
+            core.tier,
+            contract.addon is not None,
+        ):
             discount = round(min(core.discount + 0.1, self.a.segment.max_discount), 2)
-            contract.change(day, tier=tier, seats=seats, addon=addon, annual=to_annual or None,
-                            discount=discount if to_annual else None)
+            contract.change(
+                day,
+                tier=tier,
+                seats=seats,
+                addon=addon,
+                annual=to_annual or None,
+                discount=discount if to_annual else None,
+            )
             self._record_change(day, before, "term" if to_annual else "")
         else:
             contract.advance()

@@ -29,33 +29,75 @@ def _teams() -> tuple[dict[str, str | bool], ...]:
 
 EVENT_TYPES: tuple[EventType, ...] = (
     EventType("login", 0, 0.0),
-    EventType("dashboard_viewed", 0, 30.0, 0.5,
-              tuple({"dashboard": d} for d in ("overview", "pipeline", "revenue", "ops"))),
+    EventType(
+        "dashboard_viewed",
+        0,
+        30.0,
+        0.5,
+        tuple({"dashboard": d} for d in ("overview", "pipeline", "revenue", "ops")),
+    ),
     EventType("search_performed", 0, 13.0),
     EventType("report_created", 0, 6.0, 0.8, _teams(), needs_report=True),
-    EventType("report_exported", 0, 5.0, 1.0,
-              tuple({"format": f} for f in ("csv", "csv", "xlsx", "pdf")), needs_report=True),
+    EventType(
+        "report_exported",
+        0,
+        5.0,
+        1.0,
+        tuple({"format": f} for f in ("csv", "csv", "xlsx", "pdf")),
+        needs_report=True,
+    ),
     EventType("comment_added", 0, 8.0),
     EventType("file_uploaded", 0, 4.0),
     EventType("mobile_session", 0, 5.0, 1.0, ({"os": "ios"}, {"os": "android"})),
     EventType("user_invited", 0, 0.0, 1.0, ({"role": "member"},)),
-    EventType("integration_connected", 0, 0.25, 1.0, tuple(
-        {"integration": i} for i in
-        ("salesforce", "hubspot", "slack", "snowflake", "bigquery", "jira", "zendesk"))),
-    EventType("data_source_added", 0, 0.8, 1.0, tuple(
-        {"source": s} for s in ("postgres", "mysql", "s3", "google_sheets", "snowflake")),
-        needs_integration=True),
-    EventType("admin_settings_changed", 0, 0.7, 1.0, tuple(
-        {"setting": s} for s in ("timezone", "branding", "permissions", "notifications"))),
-    EventType("plan_limit_reached", 0, 0.0, 1.0,
-              ({"limit": "seats"}, {"limit": "api_calls"}, {"limit": "reports"})),
+    EventType(
+        "integration_connected",
+        0,
+        0.25,
+        1.0,
+        tuple(
+            {"integration": i}
+            for i in ("salesforce", "hubspot", "slack", "snowflake", "bigquery", "jira", "zendesk")
+        ),
+    ),
+    EventType(
+        "data_source_added",
+        0,
+        0.8,
+        1.0,
+        tuple({"source": s} for s in ("postgres", "mysql", "s3", "google_sheets", "snowflake")),
+        needs_integration=True,
+    ),
+    EventType(
+        "admin_settings_changed",
+        0,
+        0.7,
+        1.0,
+        tuple({"setting": s} for s in ("timezone", "branding", "permissions", "notifications")),
+    ),
+    EventType(
+        "plan_limit_reached",
+        0,
+        0.0,
+        1.0,
+        ({"limit": "seats"}, {"limit": "api_calls"}, {"limit": "reports"}),
+    ),
     EventType("api_call", 1, 9.0, needs_integration=True),
     EventType("workflow_created", 1, 1.8, 0.7, _teams(), needs_integration=True),
     EventType("workflow_run", 1, 7.0, needs_integration=True),
     EventType("alert_configured", 1, 1.4, 1.0, ({"channel": "email"}, {"channel": "slack"})),
-    EventType("export_scheduled", 2, 1.6, 1.0, (
-        {"format": "csv", "frequency": "weekly"}, {"format": "xlsx", "frequency": "monthly"},
-        {"format": "csv", "frequency": "daily"}), needs_report=True),
+    EventType(
+        "export_scheduled",
+        2,
+        1.6,
+        1.0,
+        (
+            {"format": "csv", "frequency": "weekly"},
+            {"format": "xlsx", "frequency": "monthly"},
+            {"format": "csv", "frequency": "daily"},
+        ),
+        needs_report=True,
+    ),
     EventType("ai_insights_used", 2, 3.5, 0.3, _teams()),
     EventType("audit_log_viewed", 3, 0.9),
     EventType("sso_configured", 3, 0.0, 1.0, ({"provider": "okta"}, {"provider": "azure_ad"})),
@@ -88,8 +130,9 @@ def property_code(event: str, value: dict[str, str | bool]) -> int:
 
 def type_cdf() -> npt.NDArray[np.float64]:
     """Cumulative sampling weights of post-login events, one row per plan tier."""
-    weights = np.array([[e.weight if e.min_tier <= p.tier else 0.0 for e in EVENT_TYPES]
-                        for p in PLANS])
+    weights = np.array(
+        [[e.weight if e.min_tier <= p.tier else 0.0 for e in EVENT_TYPES] for p in PLANS]
+    )
     cdf = np.cumsum(weights, axis=1)
     return cdf / cdf[:, -1:]
 

@@ -21,8 +21,13 @@ class Roster:
 
     def _add(self, join: int, role: str) -> User:
         boost = {"admin": 1.6, "champion": 2.2}.get(role, 1.0)
-        user = User(number=len(self.users) + 1, join=join, leave=NEVER,
-                    propensity=float(boost * np.exp(self.rng.normal(-0.18, 0.6))), role=role)
+        user = User(
+            number=len(self.users) + 1,
+            join=join,
+            leave=NEVER,
+            propensity=float(boost * np.exp(self.rng.normal(-0.18, 0.6))),
+            role=role,
+        )
         self.users.append(user)
         return user
 

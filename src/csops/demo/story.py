@@ -81,14 +81,14 @@ class Story:
         mask = np.zeros(cal.days, dtype=bool)
         for line in self.core_lines():
             end = cal.days if line.end is None else min(line.end, cal.days)
-            mask[max(line.start, 0):max(end, 0)] = True
+            mask[max(line.start, 0) : max(end, 0)] = True
         return mask
 
     def tier_by_day(self, cal: Calendar) -> npt.NDArray[np.int64]:
         tiers = np.zeros(cal.days, dtype=np.int64)
         for line in self.core_lines():
             end = cal.days if line.end is None else min(line.end, cal.days)
-            tiers[max(line.start, 0):max(end, 0)] = line.tier
+            tiers[max(line.start, 0) : max(end, 0)] = line.tier
         return tiers
 
     def churned(self) -> bool:

@@ -63,20 +63,47 @@ class Contract:
         self._periods += 1
 
     # -- moves --------------------------------------------------------------------------
-    def open(self, day: int, tier: int, seats: int, annual: bool, discount: float,
-             addon: bool, sandbox: bool = False) -> None:
+    def open(
+        self,
+        day: int,
+        tier: int,
+        seats: int,
+        annual: bool,
+        discount: float,
+        addon: bool,
+        sandbox: bool = False,
+    ) -> None:
         plan = PLANS[tier]
         period = 12 if annual else 1
         end = self.cal.shift_months(day, 12) if annual else None
-        self.core = self._add(CORE_PRODUCT, plan.name, tier, seats, period, discount,
-                              line_mrr(plan.list_mrr(seats), discount), day, end)
+        self.core = self._add(
+            CORE_PRODUCT,
+            plan.name,
+            tier,
+            seats,
+            period,
+            discount,
+            line_mrr(plan.list_mrr(seats), discount),
+            day,
+            end,
+        )
         self.addon = None
         if addon:
-            self.addon = self._add(ADDON_PRODUCT, ADDON_PLAN.name, -1, seats, period, discount,
-                                   line_mrr(ADDON_PLAN.list_mrr(seats), discount), day, end)
+            self.addon = self._add(
+                ADDON_PRODUCT,
+                ADDON_PLAN.name,
+                -1,
+                seats,
+                period,
+                discount,
+                line_mrr(ADDON_PLAN.list_mrr(seats), discount),
+                day,
+                end,
+            )
         if sandbox and self.sandbox is None:
-            self.sandbox = self._add(SANDBOX_PRODUCT, SANDBOX_PLAN.name, -1, 5, period, 0.0,
-                                     0.0, day, None)
+            self.sandbox = self._add(
+                SANDBOX_PRODUCT, SANDBOX_PLAN.name, -1, 5, period, 0.0, 0.0, day, None
+            )
         self._periods = 1
         if annual:
             self.story.term_ends.append(self.core.end or day)
@@ -92,9 +119,16 @@ class Contract:
                 self.story.term_ends.pop()
         self.core = self.addon = self.sandbox = None
 
-    def change(self, day: int, *, tier: int | None = None, seats: int | None = None,
-               annual: bool | None = None, discount: float | None = None,
-               addon: bool | None = None) -> None:
+    def change(
+        self,
+        day: int,
+        *,
+        tier: int | None = None,
+        seats: int | None = None,
+        annual: bool | None = None,
+        discount: float | None = None,
+        addon: bool | None = None,
+    ) -> None:
         """End the running lines at `day` and start their successor the same day."""
         core = self.core
         assert core is not None
@@ -106,17 +140,40 @@ class Contract:
             if line is not None:
                 line.end = day
         sandbox, self.sandbox = self.sandbox, None
-        self.open(day, core.tier if tier is None else tier, core.seats if seats is None else seats,
-                  new_annual, core.discount if discount is None else discount, new_addon)
+        self.open(
+            day,
+            core.tier if tier is None else tier,
+            core.seats if seats is None else seats,
+            new_annual,
+            core.discount if discount is None else discount,
+            new_addon,
+        )
         self.sandbox = sandbox
 
-    def _add(self, product: str, plan: str, tier: int, seats: int, period: int, discount: float,
-             mrr: float, start: int, end: int | None) -> Line:
+    def _add(
+        self,
+        product: str,
+        plan: str,
+        tier: int,
+        seats: int,
+        period: int,
+        discount: float,
+        mrr: float,
+        start: int,
+        end: int | None,
+    ) -> Line:
         number = len(self.story.lines) + 1
         line = Line(
             subscription_id=f"sub_{self.story.account.account_id[4:]}_{number:02d}",
-            product=product, plan=plan, tier=tier, seats=seats, period=period,
-            discount=discount, mrr=mrr, start=start, end=end,
+            product=product,
+            plan=plan,
+            tier=tier,
+            seats=seats,
+            period=period,
+            discount=discount,
+            mrr=mrr,
+            start=start,
+            end=end,
         )
         self.story.lines.append(line)
         return line

@@ -50,15 +50,25 @@ class Events:
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
             return cls(empty, empty, empty, empty, empty, empty)
-        return cls(*(np.concatenate([getattr(p, f) for p in parts])
-                     for f in ("account", "user", "kind", "second", "quantity", "prop")))
+        return cls(
+            *(
+                np.concatenate([getattr(p, f) for p in parts])
+                for f in ("account", "user", "kind", "second", "quantity", "prop")
+            )
+        )
 
     def __len__(self) -> int:
         return int(self.account.size)
 
     def take(self, index: _INT64) -> Events:
-        return Events(self.account[index], self.user[index], self.kind[index],
-                      self.second[index], self.quantity[index], self.prop[index])
+        return Events(
+            self.account[index],
+            self.user[index],
+            self.kind[index],
+            self.second[index],
+            self.quantity[index],
+            self.prop[index],
+        )
 
 
 @dataclass(slots=True)
@@ -99,13 +109,17 @@ def _sessions(story: Story, cal: Calendar, rng: np.random.Generator) -> _Session
     tiers = story.tier_by_day(cal)[lo:hi]
     month = cal.day_month[lo:hi]
     return _Sessions(
-        user=number[who], day=span[when], extra=rng.poisson(lam).astype(np.int64),
-        tier=tiers[when], trial=story.trial[month[when]],
+        user=number[who],
+        day=span[when],
+        extra=rng.poisson(lam).astype(np.int64),
+        tier=tiers[when],
+        trial=story.trial[month[when]],
     )
 
 
-def _milestone_rows(story: Story, cal: Calendar, rng: np.random.Generator,
-                    active: npt.NDArray[np.bool_]) -> list[tuple[int, int, int, int, int]]:
+def _milestone_rows(
+    story: Story, cal: Calendar, rng: np.random.Generator, active: npt.NDArray[np.bool_]
+) -> list[tuple[int, int, int, int, int]]:
     """Events that mark moments: invitations, the first integration and report, SSO set-up
     and plan limits. Rows are (user, day, kind, prop code, quantity)."""
     rows: list[tuple[int, int, int, int, int]] = []
@@ -118,8 +132,10 @@ def _milestone_rows(story: Story, cal: Calendar, rng: np.random.Generator,
     for user in story.users[1:]:
         if on(user.join):
             rows.append((admin, user.join, invited, PROPERTY_CODES[invited][0], 1))
-    for day, name in ((story.integration_day, "integration_connected"),
-                      (story.report_day, "report_created")):
+    for day, name in (
+        (story.integration_day, "integration_connected"),
+        (story.report_day, "report_created"),
+    ):
         if on(day):
             kind = EVENT_INDEX[name]
             codes = PROPERTY_CODES[kind]
@@ -147,8 +163,9 @@ def _milestone_rows(story: Story, cal: Calendar, rng: np.random.Generator,
     return rows
 
 
-def _type_rows(rng: np.random.Generator, u: npt.NDArray[np.float64],
-               cdf: npt.NDArray[np.float64]) -> _INT64:
+def _type_rows(
+    rng: np.random.Generator, u: npt.NDArray[np.float64], cdf: npt.NDArray[np.float64]
+) -> _INT64:
     return np.minimum((u[:, None] > cdf).sum(axis=1), cdf.shape[1] - 1).astype(np.int64)
 
 
@@ -199,7 +216,8 @@ def chunk_events(stories: list[Story], cal: Calendar, rng: np.random.Generator) 
     kind[is_login] = _LOGIN
     r_acc = acc[row_session]
     kind[NEEDS_INTEGRATION[kind] & (r_day < first_integration[r_acc])] = EVENT_INDEX[
-        "search_performed"]
+        "search_performed"
+    ]
     kind[NEEDS_REPORT[kind] & (r_day < first_report[r_acc])] = EVENT_INDEX["dashboard_viewed"]
 
     prop = np.full(n, -1, dtype=np.int64)
@@ -218,15 +236,22 @@ def chunk_events(stories: list[Story], cal: Calendar, rng: np.random.Generator) 
         rows = np.flatnonzero(kind == EVENT_INDEX[name])
         quantity[rows] = draw(rows.size)
 
-    events = Events(r_acc, user[row_session], kind, cal.start_epoch + r_day * DAY + second,
-                    quantity, prop)
+    events = Events(
+        r_acc, user[row_session], kind, cal.start_epoch + r_day * DAY + second, quantity, prop
+    )
     if special:
         s = np.array(special, dtype=np.int64)
-        s_sec = cal.start_epoch + s[:, 2] * DAY + np.mod(
-            rng.integers(13, 17, size=len(s)) * 3600 - tz_of(stories, s[:, 0]) * 3600
-            + rng.integers(0, 3600, size=len(s)), DAY)
-        events = Events.concat([events, Events(s[:, 0], s[:, 1], s[:, 3], s_sec, s[:, 5],
-                                               s[:, 4])])
+        s_sec = (
+            cal.start_epoch
+            + s[:, 2] * DAY
+            + np.mod(
+                rng.integers(13, 17, size=len(s)) * 3600
+                - tz_of(stories, s[:, 0]) * 3600
+                + rng.integers(0, 3600, size=len(s)),
+                DAY,
+            )
+        )
+        events = Events.concat([events, Events(s[:, 0], s[:, 1], s[:, 3], s_sec, s[:, 5], s[:, 4])])
     order = np.lexsort((events.user, events.account, events.second))
     return events.take(order)
 

@@ -7,10 +7,10 @@ the store schema and the docs all derive from it, so a column is declared once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """How a column's text is parsed and checked."""
 
     ID = "id"  # non-empty text, surrounding whitespace removed

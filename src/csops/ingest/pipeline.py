@@ -132,6 +132,7 @@ def _load(
 
     reasons: Counter[str] = Counter()
     query = None
+    query_schema: pa.Schema | None = None
     for raw in reader.batches():
         summary.rows_read += raw.table.num_rows + len(raw.unreadable)
         if raw.unreadable:
@@ -218,7 +219,7 @@ def _quarantine_rows(bad: pa.Table) -> list[dict[str, Any]]:
 
 def _store_rows(good: pa.Table, entity: Entity) -> list[dict[str, Any]]:
     names = [*entity.column_names, ATTRIBUTES, ROW_HASH, KEY]
-    rows = good.select(names).to_pylist()
+    rows: list[dict[str, Any]] = good.select(names).to_pylist()
     key_name = entity.key[0] if entity.name in DERIVED_KEYS else None
     for r in rows:
         r["attributes"] = r.pop(ATTRIBUTES)

@@ -56,7 +56,8 @@ class QuarantineWriter:
             self._parquet.write_table(table)
             return
         if self._handle is None:
-            self._handle = open(self._tmp, "w", newline="", encoding="utf-8")
+            # The handle outlives this call: finish() or abort() closes it.
+            self._handle = open(self._tmp, "w", newline="", encoding="utf-8")  # noqa: SIM115
             if self.fmt == "csv":
                 self._csv = csv.writer(self._handle)
                 self._csv.writerow(self.out_columns)

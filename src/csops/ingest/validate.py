@@ -240,9 +240,9 @@ def build_query(
         Rule("encoding_error", f"{READ_ERROR} IS NOT NULL", f"{READ_ERROR}"),
     ]
     for column in entity.columns:
-        sql = column_sql(column, types.get(column.name), now)
-        typed_exprs[column.name] = sql.typed
-        column_rules.extend(sql.rules)
+        col_sql = column_sql(column, types.get(column.name), now)
+        typed_exprs[column.name] = col_sql.typed
+        column_rules.extend(col_sql.rules)
     extras = tuple(sorted(present - set(entity.column_names)))
 
     row_rules: list[Rule] = []

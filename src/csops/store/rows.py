@@ -115,8 +115,9 @@ class RowStore:
 def _with_ingest(row: dict[str, Any], columns: Iterable[str], ingest_id: int) -> dict[str, Any]:
     out = {c: row.get(c) for c in columns}
     out["ingest_id"] = ingest_id
-    if isinstance(out.get("attributes"), str):
-        out["attributes"] = json.loads(out["attributes"])
+    attributes = out.get("attributes")
+    if isinstance(attributes, str):
+        out["attributes"] = json.loads(attributes)
     return out
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
+import pyarrow.parquet as pq
 from sqlalchemy import Engine, func, select
 
-from csops.config import Settings, masked_url
 from csops.analytics.duck import connect
+from csops.config import Settings, masked_url
 from csops.store.database import head_revision, schema_revision
 from csops.store.event_store import EventStore
 from csops.store.tables import ENTITY_TABLES, ingest_log, subscription_versions
@@ -64,16 +66,12 @@ def quarantine_counts(settings: Settings) -> dict[str, int]:
         total = 0
         for f in folder.iterdir():
             if f.suffix == ".csv":
-                import csv
-
                 with open(f, newline="", encoding="utf-8") as handle:
                     total += max(sum(1 for _ in csv.reader(handle)) - 1, 0)
             elif f.suffix == ".jsonl":
                 with open(f, encoding="utf-8") as handle:
                     total += sum(1 for line in handle if line.strip())
             elif f.suffix == ".parquet":
-                import pyarrow.parquet as pq
-
                 total += pq.ParquetFile(f).metadata.num_rows
         if total:
             counts[folder.name] = total

@@ -58,7 +58,7 @@ class ExactDecimal(TypeDecorator[Decimal]):
 
 
 def _sql_type(kind: Kind) -> TypeEngine[Any]:
-    return {
+    types: dict[Kind, TypeEngine[Any]] = {
         Kind.ID: String(255),
         Kind.TEXT: Text(),
         Kind.EMAIL: String(320),
@@ -71,7 +71,8 @@ def _sql_type(kind: Kind) -> TypeEngine[Any]:
         Kind.BOOLEAN: Boolean(),
         Kind.JSON: JSON(),
         Kind.CURRENCY: String(3),
-    }[kind]
+    }
+    return types[kind]
 
 
 metadata = MetaData()
