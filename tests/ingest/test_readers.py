@@ -106,3 +106,23 @@ def test_unreadable_files_are_refused_with_a_reason(
     path.write_bytes(content)
     with pytest.raises(FileRefused, match=message.replace("[", r"\[").replace("]", r"\]")):
         open_reader(path, 100).columns()
+
+
+@pytest.mark.parametrize(
+    ("content", "loaded", "cut_line"),
+    [
+        (b'a,b\n1,"unterminated', 0, 2),
+        (b'a,b\n1,2\n3,"x\n4,5\n', 1, 3),  # the open quote swallowed the following lines
+        (b'a,b\n1,2\n3,"x""y"', 2, None),  # escaped quotes are balanced: nothing cut
+    ],
+)
+def test_csv_ending_inside_quotes_is_truncated(
+    tmp_path: Path, content: bytes, loaded: int, cut_line: int | None
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    rows, unreadable = _read(path)
+    assert len(rows) == loaded
+    assert [(u.line, u.reason) for u in unreadable] == (
+        [(cut_line, "truncated_line")] if cut_line else []
+    )

@@ -154,6 +154,41 @@ class CsvReader:
         return self._names
 
     def batches(self) -> Iterator[RawBatch]:
+        """Parsed batches; when the file ends inside a quoted value (an odd number of
+        quote characters), its last record is reported as truncated instead of loaded."""
+        cut_short = self._ends_inside_quotes()
+        held: RawBatch | None = None  # the latest batch with rows: it may hold the last record
+        for batch in self._parsed_batches():
+            if batch.table.num_rows == 0:
+                yield batch  # only unreadable records; their order does not matter
+                continue
+            if held is not None:
+                yield held
+            held = batch
+        if held is not None:
+            yield self._drop_last_record(held) if cut_short else held
+
+    def _ends_inside_quotes(self) -> bool:
+        quotes = 0
+        with _open_binary(self.path) as raw:
+            for chunk in iter(lambda: raw.read(8 << 20), b""):
+                quotes += chunk.count(b'"')
+        return quotes % 2 == 1
+
+    @staticmethod
+    def _drop_last_record(batch: RawBatch) -> RawBatch:
+        table = batch.table
+        last = table.slice(table.num_rows - 1).to_pylist()[0]
+        values = [str(v) for k, v in last.items() if k not in (LINE, READ_ERROR) and v is not None]
+        cut = Unreadable(
+            int(last[LINE]),
+            "truncated_line",
+            "the file ends inside a quoted value: it looks truncated",
+            ",".join(values),
+        )
+        return RawBatch(table.slice(0, table.num_rows - 1), [*batch.unreadable, cut])
+
+    def _parsed_batches(self) -> Iterator[RawBatch]:
         names = self.columns()
         bad_rows: list[tuple[int, str, int]] = []
 
