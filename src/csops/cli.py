@@ -85,9 +85,13 @@ def _progress_factory(progress: Progress) -> ProgressFactory:
     def factory(path: Path, entity: str) -> Any:
         task = progress.add_task(f"{entity}: {path.name}", total=None)
 
-        def update(rows: int) -> None:
+        def update(rows: int, estimate: int | None) -> None:
+            total = max(estimate, rows) if estimate else None
             progress.update(
-                task, completed=rows, description=f"{entity}: {path.name} ({rows:,} rows)"
+                task,
+                completed=rows,
+                total=total,
+                description=f"{entity}: {path.name} ({rows:,} rows)",
             )
 
         return update

@@ -40,7 +40,8 @@ from csops.store.event_store import EventStore, StagedEvents
 from csops.store.rows import RowStore, known_keys
 from csops.store.tables import ingest_log
 
-Progress = Callable[[int], None]
+# (rows read so far, estimated rows in the file or None when unknown)
+Progress = Callable[[int, int | None], None]
 
 
 @dataclass
@@ -131,6 +132,7 @@ def _load(
         rows = RowStore(conn, entity)
 
     reasons: Counter[str] = Counter()
+    estimate = reader.estimated_rows()
     query = None
     query_schema: pa.Schema | None = None
     for raw in reader.batches():
@@ -168,7 +170,7 @@ def _load(
             summary.rows_updated += counts.updated
             summary.rows_unchanged += counts.unchanged
         if progress is not None:
-            progress(summary.rows_read)
+            progress(summary.rows_read, estimate)
     if events is not None:
         commit = events.commit(con)
         summary.rows_loaded += commit.loaded

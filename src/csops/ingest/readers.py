@@ -57,6 +57,8 @@ class Reader(Protocol):
 
     def columns(self) -> list[str]: ...
 
+    def estimated_rows(self) -> int | None: ...
+
     def batches(self) -> Iterator[RawBatch]: ...
 
 
@@ -131,6 +133,18 @@ def _decode_column(values: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
         return pa.array(decoded, pa.string()), bad
 
 
+def _estimate_lines(path: Path) -> int | None:
+    """Lines in a plain text file, estimated from the first megabyte (None for gzip)."""
+    if path.suffix == ".gz":
+        return None
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 20)
+    lines = head.count(b"\n")
+    if not lines:
+        return None
+    return int(path.stat().st_size / (len(head) / lines))
+
+
 class CsvReader:
     """Streams CSV with Arrow's parser (fast), keeping exact physical line numbers."""
 
@@ -152,6 +166,10 @@ class CsvReader:
             first = next(csv.reader(io.StringIO(text)), [])
             self._names = _check_header(self.path, first)
         return self._names
+
+    def estimated_rows(self) -> int | None:
+        lines = _estimate_lines(self.path)
+        return None if lines is None else max(lines - 1, 0)
 
     def batches(self) -> Iterator[RawBatch]:
         """Parsed batches; when the file ends inside a quoted value (an odd number of
@@ -355,6 +373,9 @@ class ParquetReader:
     def columns(self) -> list[str]:
         return _check_header(self.path, list(self._parquet().schema_arrow.names))
 
+    def estimated_rows(self) -> int | None:
+        return int(self._parquet().metadata.num_rows)
+
     def batches(self) -> Iterator[RawBatch]:
         names = self.columns()
         start = 1
@@ -398,6 +419,9 @@ class JsonLinesReader:
             if i > 1000:
                 break
         return _check_header(self.path, list(names))
+
+    def estimated_rows(self) -> int | None:
+        return _estimate_lines(self.path)
 
     def _records(self, limit: int | None = None) -> Iterator[dict[str, Any] | Unreadable]:
         try:

@@ -1,0 +1,106 @@
+"""The people at a customer the vendor knows by name (CRM contacts).
+
+Admins, champions and a few regular users are also product users (`user_id` is kept as an
+extra column so usage can be tied to a person); executives and billing contacts are not.
+When the champion leaves, the old contact stays in the CRM and a new champion appears.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from csops.demo.names import FIRST_NAMES, LAST_NAMES, person_email, phone_number
+from csops.demo.story import NEVER, Story, User
+from csops.demo.texts.phrases import TITLES
+
+
+@dataclass(slots=True)
+class Contact:
+    contact_id: str
+    email: str
+    first: str
+    last: str
+    role: str
+    is_primary: bool
+    title: str
+    phone: str
+    user: int | None  # the matching product user number
+    since: int  # day the person became a contact
+    until: int  # day they left the company (NEVER if still there)
+
+    @property
+    def name(self) -> str:
+        return f"{self.first} {self.last}"
+
+    def present(self, day: int) -> bool:
+        return self.since <= day < self.until
+
+
+_ROLE_TITLES = {
+    "admin": ("IT Administrator", "Operations Manager", "BI Developer"),
+    "champion": ("Head of Analytics", "Revenue Operations Lead", "Data Analyst"),
+    "executive": ("VP Finance", "COO", "Chief Revenue Officer", "CFO"),
+    "billing": ("Accounts Payable", "Controller", "Finance Manager"),
+}
+
+
+def make_contacts(story: Story, rng: np.random.Generator) -> list[Contact]:
+    account = story.account
+    contacts: list[Contact] = []
+    taken: set[str] = set()
+
+    def add(role: str, user: User | None, since: int) -> None:
+        first = FIRST_NAMES[int(rng.integers(len(FIRST_NAMES)))]
+        last = LAST_NAMES[int(rng.integers(len(LAST_NAMES)))]
+        email = person_email(first, last, account.domain)
+        n = 1
+        while email in taken:
+            n += 1
+            email = person_email(first, f"{last}{n}", account.domain)
+        taken.add(email)
+        titles = _ROLE_TITLES.get(role, TITLES)
+        contacts.append(
+            Contact(
+                contact_id=f"con_{account.account_id[4:]}_{len(contacts) + 1:02d}",
+                email=email,
+                first=first,
+                last=last,
+                role=role,
+                is_primary=not contacts,
+                title=titles[int(rng.integers(len(titles)))],
+                phone=phone_number(rng, account.region),
+                user=None if user is None else user.number,
+                since=since if user is None else min(since, user.join),
+                until=NEVER if user is None else user.leave,
+            )
+        )
+
+    start = account.first_start
+    for user in story.users:
+        if user.role in ("admin", "champion"):
+            add(user.role, user, user.join)
+    low, high = account.segment.contacts_range
+    wanted = int(rng.integers(low, high + 1))
+    if account.segment.name != "SMB":
+        add("executive", None, start)
+    if rng.random() < 0.6:
+        add("billing", None, start)
+    regular = [u for u in story.users if u.role == "user"]
+    extra = max(0, wanted - len(contacts))
+    if regular and extra:
+        chosen = rng.choice(len(regular), size=min(extra, len(regular)), replace=False)
+        for i in np.sort(chosen).tolist():
+            add("user", regular[i], regular[i].join)
+    return contacts
+
+
+def reachable(contacts: list[Contact], day: int, roles: tuple[str, ...] = ()) -> list[Contact]:
+    """Contacts at the company on `day`, optionally of some roles (all roles if none match)."""
+    here = [c for c in contacts if c.present(day)] or contacts
+    if roles:
+        matching = [c for c in here if c.role in roles]
+        if matching:
+            return matching
+    return here
