@@ -62,7 +62,7 @@ class Segment:
     winback_share: float
     user_activity: float  # chance a seat holder uses the product on a weekday
     events_per_session: float  # extra events after a login
-    tickets_per_user: float  # monthly tickets ≈ this × users ** 0.6
+    tickets_per_user: float  # monthly tickets ~ this * users ** 0.6
     touches: tuple[float, float, float, float]  # monthly calls, meetings, emails, notes
     qbr: bool
     contacts_range: tuple[int, int]
@@ -87,8 +87,8 @@ SMB = Segment(
     winback_share=0.2,
     user_activity=0.1,
     events_per_session=1.6,
-    tickets_per_user=0.05,
-    touches=(0.04, 0.01, 0.3, 0.05),
+    tickets_per_user=0.12,
+    touches=(0.04, 0.01, 0.2, 0.05),
     qbr=False,
     contacts_range=(1, 3),
     onboarding_days=9,
@@ -111,8 +111,8 @@ MID_MARKET = Segment(
     winback_share=0.15,
     user_activity=0.065,
     events_per_session=1.8,
-    tickets_per_user=0.03,
-    touches=(0.5, 0.3, 1.2, 0.4),
+    tickets_per_user=0.08,
+    touches=(0.5, 0.3, 0.9, 0.4),
     qbr=True,
     contacts_range=(3, 6),
     onboarding_days=20,
@@ -135,8 +135,8 @@ ENTERPRISE = Segment(
     winback_share=0.08,
     user_activity=0.035,
     events_per_session=2.0,
-    tickets_per_user=0.018,
-    touches=(1.2, 0.8, 2.5, 0.9),
+    tickets_per_user=0.05,
+    touches=(1.2, 0.8, 1.8, 0.9),
     qbr=True,
     contacts_range=(5, 10),
     onboarding_days=40,

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
+from csops.demo.dice import Dice
 from csops.demo.names import FIRST_NAMES, LAST_NAMES, person_email, phone_number
 from csops.demo.story import NEVER, Story, User
 from csops.demo.texts.phrases import TITLES
@@ -46,14 +45,17 @@ _ROLE_TITLES = {
 }
 
 
-def make_contacts(story: Story, rng: np.random.Generator) -> list[Contact]:
+def make_contacts(story: Story, dice: Dice, horizon: int) -> list[Contact]:
+    """The account's contacts known before day `horizon` (the end of history)."""
     account = story.account
     contacts: list[Contact] = []
     taken: set[str] = set()
 
     def add(role: str, user: User | None, since: int) -> None:
-        first = FIRST_NAMES[int(rng.integers(len(FIRST_NAMES)))]
-        last = LAST_NAMES[int(rng.integers(len(LAST_NAMES)))]
+        if user is not None and user.join >= horizon:
+            return  # joins after the end of history
+        first = dice.pick(FIRST_NAMES)
+        last = dice.pick(LAST_NAMES)
         email = person_email(first, last, account.domain)
         n = 1
         while email in taken:
@@ -69,8 +71,8 @@ def make_contacts(story: Story, rng: np.random.Generator) -> list[Contact]:
                 last=last,
                 role=role,
                 is_primary=not contacts,
-                title=titles[int(rng.integers(len(titles)))],
-                phone=phone_number(rng, account.region),
+                title=dice.pick(titles),
+                phone=phone_number(dice, account.region),
                 user=None if user is None else user.number,
                 since=since if user is None else min(since, user.join),
                 until=NEVER if user is None else user.leave,
@@ -82,18 +84,26 @@ def make_contacts(story: Story, rng: np.random.Generator) -> list[Contact]:
         if user.role in ("admin", "champion"):
             add(user.role, user, user.join)
     low, high = account.segment.contacts_range
-    wanted = int(rng.integers(low, high + 1))
+    wanted = dice.integer(low, high + 1)
     if account.segment.name != "SMB":
         add("executive", None, start)
-    if rng.random() < 0.6:
+    if dice.random() < 0.6:
         add("billing", None, start)
     regular = [u for u in story.users if u.role == "user"]
     extra = max(0, wanted - len(contacts))
     if regular and extra:
-        chosen = rng.choice(len(regular), size=min(extra, len(regular)), replace=False)
-        for i in np.sort(chosen).tolist():
+        for i in sorted(_sample(dice, len(regular), min(extra, len(regular)))):
             add("user", regular[i], regular[i].join)
     return contacts
+
+
+def _sample(dice: Dice, population: int, k: int) -> list[int]:
+    """k distinct indices out of range(population)."""
+    pool = list(range(population))
+    for i in range(k):
+        j = dice.integer(i, population)
+        pool[i], pool[j] = pool[j], pool[i]
+    return pool[:k]
 
 
 def reachable(contacts: list[Contact], day: int, roles: tuple[str, ...] = ()) -> list[Contact]:

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from csops.demo.accounts import Account
 from csops.demo.catalog import PLANS, TOP_TIER
+from csops.demo.dice import Dice
 from csops.demo.roster import Roster
 from csops.demo.story import Change, Story
 from csops.demo.subscriptions import Contract
@@ -27,13 +26,13 @@ def _sigmoid(x: float) -> float:
 
 
 class _Life:
-    def __init__(self, account: Account, cal: Calendar, rng: np.random.Generator) -> None:
+    def __init__(self, account: Account, cal: Calendar, dice: Dice) -> None:
         self.a = account
         self.cal = cal
-        self.rng = rng
+        self.dice = dice
         self.story = Story(account=account, months=cal.months)
         self.contract = Contract(self.story, cal)
-        self.roster = Roster(self.story, rng)
+        self.roster = Roster(self.story, dice)
         self.h = account.health
         self.demand = max(1.0, account.seats * account.utilisation)
         self.need_since: int | None = None  # month the account started to want a higher plan
@@ -78,16 +77,16 @@ class _Life:
         return self.story
 
     def _onboarding(self) -> None:
-        a, rng = self.a, self.rng
+        a, dice = self.a, self.dice
         if a.first_start < 0:
             self.story.integration_day = self.story.report_day = a.first_start
             return
         speed = a.onboarding_days
-        self.story.integration_day = a.first_start + int(speed * rng.uniform(0.3, 1.0))
-        self.story.report_day = a.first_start + int(speed * rng.uniform(0.5, 1.2))
+        self.story.integration_day = a.first_start + int(speed * dice.uniform(0.3, 1.0))
+        self.story.report_day = a.first_start + int(speed * dice.uniform(0.5, 1.2))
 
     def _month(self, m: int) -> None:
-        cal, rng, story = self.cal, self.rng, self.story
+        cal, dice, story = self.cal, self.dice, self.story
         lo, hi = int(cal.month_starts[m]), int(cal.month_starts[m + 1])
         self._walk_health(m, lo, hi)
         if not self.contract.active:
@@ -97,14 +96,14 @@ class _Life:
                 return
         story.customer[m] = True
         self.demand = max(
-            1.0, self.demand * math.exp(self.a.growth + 0.03 * self.h + rng.normal(0, 0.04))
+            1.0, self.demand * math.exp(self.a.growth + 0.03 * self.h + dice.normal(0, 0.04))
         )
         core = self.contract.core
         assert core is not None
         self.roster.month(lo, hi, max(1, min(core.seats, round(self.demand))))
         story.at_limit[m] = self.demand >= 0.97 * core.seats
         # payment and service troubles this month
-        if rng.random() < 0.012 * math.exp(-0.9 * self.h):
+        if dice.random() < 0.012 * math.exp(-0.9 * self.h):
             story.escalation[m] = True
             self.last_troubles["escalation"] = lo
             self.h -= 0.2
@@ -116,14 +115,14 @@ class _Life:
             self._maybe_involuntary_churn(lo, hi)
 
     def _walk_health(self, m: int, lo: int, hi: int) -> None:
-        a, rng = self.a, self.rng
-        self.h += 0.08 * (a.health_mean - self.h) + a.segment.health_drift + rng.normal(0, 0.2)
-        if rng.random() < 0.03:
-            self.h += rng.normal(-0.8, 0.3)  # reorg, budget cut, bad incident
-        if rng.random() < 0.03:
-            self.h += rng.normal(0.6, 0.2)  # new sponsor, big win
-        if self.contract.active and rng.random() < 0.009:
-            day = int(rng.integers(lo, hi))
+        a, dice = self.a, self.dice
+        self.h += 0.08 * (a.health_mean - self.h) + a.segment.health_drift + dice.normal(0, 0.2)
+        if dice.random() < 0.03:
+            self.h += dice.normal(-0.8, 0.3)  # reorg, budget cut, bad incident
+        if dice.random() < 0.03:
+            self.h += dice.normal(0.6, 0.2)  # new sponsor, big win
+        if self.contract.active and dice.random() < 0.009:
+            day = dice.integer(lo, hi)
             if self.roster.champion_leaves(day):
                 self.story.champion_left = day
                 self.last_troubles["champion"] = day
@@ -133,33 +132,28 @@ class _Life:
     # -- decisions ----------------------------------------------------------------------
     def _due(self, day: int) -> None:
         """An anniversary: monthly contracts may leave any month, annual ones at term end."""
-        rng, contract = self.rng, self.contract
+        dice, contract = self.dice, self.contract
         core = contract.core
         assert core is not None
         annual = core.period == 12
-        if rng.random() < _sigmoid(self.churn_logit(day, annual)):
+        if dice.random() < _sigmoid(self.churn_logit(day, annual)):
             self._churn(day, "non-renewal" if annual else "cancelled")
             return
         before = contract.mrr
         seats, tier, addon = core.seats, core.tier, contract.addon is not None
-        if annual or rng.random() < 0.1:
-            if self.demand < 0.6 * core.seats and rng.random() < 0.5:
-                seats = max(1, math.ceil(self.demand * rng.uniform(1.0, 1.2)))
+        if annual or dice.random() < 0.1:
+            if self.demand < 0.6 * core.seats and dice.random() < 0.5:
+                seats = max(1, math.ceil(self.demand * dice.uniform(1.0, 1.2)))
             elif annual and self.demand > core.seats:
-                seats = math.ceil(self.demand * rng.uniform(1.05, 1.25))  # true-up
-            if self.h < -0.6 and tier > 0 and rng.random() < 0.25:
+                seats = math.ceil(self.demand * dice.uniform(1.05, 1.25))  # true-up
+            if self.h < -0.6 and tier > 0 and dice.random() < 0.25:
                 tier -= 1
-            if addon and self.h < -0.3 and rng.random() < 0.3:
+            if addon and self.h < -0.3 and dice.random() < 0.3:
                 addon = False
-        to_annual = not annual and self.h > 0.3 and rng.random() < 0.015
+        to_annual = not annual and self.h > 0.3 and dice.random() < 0.015
         if annual:
-            discount = float(
-                np.clip(
-                    round(core.discount + rng.choice([-0.05, 0, 0, 0.05]), 2),
-                    0,
-                    self.a.segment.max_discount,
-                )
-            )
+            nudge = dice.pick((-0.05, 0.0, 0.0, 0.05))
+            discount = min(max(round(core.discount + nudge, 2), 0.0), self.a.segment.max_discount)
             contract.change(day, tier=tier, seats=seats, addon=addon, discount=discount)
             self._record_change(day, before, "renewal")
         elif to_annual or (seats, tier, addon) != (
@@ -182,20 +176,20 @@ class _Life:
         self._charge(day)
 
     def _expansion(self, m: int, lo: int, hi: int) -> None:
-        rng, contract, story = self.rng, self.contract, self.story
+        dice, contract, story = self.dice, self.contract, self.story
         core = contract.core
         assert core is not None
-        day = int(rng.integers(lo, hi))
+        day = dice.integer(lo, hi)
         if day <= core.start:
             return
         before = contract.mrr
         if self.need_since is None and core.tier < TOP_TIER:
             p_need = 0.018 * math.exp(0.5 * self.h + 25 * max(self.a.growth, 0.0))
-            if rng.random() < p_need:
+            if dice.random() < p_need:
                 self.need_since = m
         if self.need_since is not None:
             story.trial[m] = True
-            if m > self.need_since and self.h > -0.4 and rng.random() < 0.3:
+            if m > self.need_since and self.h > -0.4 and dice.random() < 0.3:
                 tier = core.tier + 1
                 contract.change(day, tier=tier, seats=max(core.seats, PLANS[tier].included_seats))
                 self._record_change(day, before, "upgrade")
@@ -203,11 +197,11 @@ class _Life:
                 return
             if m - self.need_since >= 5:
                 self.need_since = None  # the moment passed
-        if self.demand >= 0.93 * core.seats and self.h > -0.6 and rng.random() < 0.25:
-            seats = math.ceil(self.demand * rng.uniform(1.1, 1.4))
+        if self.demand >= 0.93 * core.seats and self.h > -0.6 and dice.random() < 0.25:
+            seats = math.ceil(self.demand * dice.uniform(1.1, 1.4))
             contract.change(day, seats=max(seats, core.seats + 1))
             self._record_change(day, before, "seats_added")
-        elif contract.addon is None and core.tier >= 1 and self.h > 0.2 and rng.random() < 0.012:
+        elif contract.addon is None and core.tier >= 1 and self.h > 0.2 and dice.random() < 0.012:
             contract.change(day, addon=True)
             self._record_change(day, before, "addon")
 
@@ -215,14 +209,14 @@ class _Life:
         """A billing date of the running contract: the card or the invoice may fail."""
         if day < 0:
             return
-        rng = self.rng
+        dice = self.dice
         monthly = not self.contract.annual
         base = 0.03 if monthly and self.a.segment.name == "SMB" else 0.012
-        if rng.random() >= min(0.5, base * math.exp(-0.9 * self.h)):
+        if dice.random() >= min(0.5, base * math.exp(-0.9 * self.h)):
             return
         recovered: int | None = None
-        if rng.random() < _sigmoid(0.8 + 1.2 * self.h):
-            recovered = day + int(rng.integers(2, 22))
+        if dice.random() < _sigmoid(0.8 + 1.2 * self.h):
+            recovered = day + dice.integer(2, 22)
         self.story.failed_charges[day] = recovered
         self.last_troubles["payment"] = day
         self.h -= 0.1
@@ -230,8 +224,8 @@ class _Life:
     def _maybe_involuntary_churn(self, lo: int, hi: int) -> None:
         """An unpaid charge that is never recovered ends the contract a month or two later."""
         for day, recovered in self.story.failed_charges.items():
-            if recovered is None and lo - 60 <= day < lo - 25 and self.rng.random() < 0.6:
-                self._churn(int(self.rng.integers(lo, hi)), "unpaid")
+            if recovered is None and lo - 60 <= day < lo - 25 and self.dice.random() < 0.6:
+                self._churn(self.dice.integer(lo, hi), "unpaid")
                 return
 
     def _churn(self, day: int, reason: str) -> None:
@@ -241,19 +235,19 @@ class _Life:
         self.contract.close(day)
         self.story.changes.append(Change(day, "churn", reason))
         self.need_since = None
-        if self.rng.random() < self.a.segment.winback_share:
-            self.winback_day = day + int(self.rng.integers(60, 330))
+        if self.dice.random() < self.a.segment.winback_share:
+            self.winback_day = day + self.dice.integer(60, 330)
         else:
             self.winback_day = None
 
     def _win_back(self, day: int) -> None:
-        rng = self.rng
+        dice = self.dice
         last = self.story.core_lines()[-1]
-        tier = max(0, last.tier - int(rng.random() < 0.4))
-        seats = max(1, math.ceil(last.seats * rng.uniform(0.6, 1.0)))
+        tier = max(0, last.tier - int(dice.random() < 0.4))
+        seats = max(1, math.ceil(last.seats * dice.uniform(0.6, 1.0)))
         self.h = max(self.h, 0.0) + 0.4
-        self.demand = seats * rng.uniform(0.6, 0.9)
-        self.contract.open(day, tier, seats, bool(rng.random() < 0.3), last.discount, False)
+        self.demand = seats * dice.uniform(0.6, 0.9)
+        self.contract.open(day, tier, seats, bool(dice.random() < 0.3), last.discount, False)
         self.story.changes.append(Change(day, "winback", PLANS[tier].name))
         self.winback_day = None
         self._charge(day)
@@ -266,5 +260,5 @@ class _Life:
         self.story.changes.append(Change(day, kind, f"{before:.2f}->{after:.2f}"))
 
 
-def simulate_account(account: Account, cal: Calendar, rng: np.random.Generator) -> Story:
-    return _Life(account, cal, rng).run()
+def simulate_account(account: Account, cal: Calendar, dice: Dice) -> Story:
+    return _Life(account, cal, dice).run()

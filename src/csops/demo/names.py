@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from csops.demo.catalog import Region
+from csops.demo.dice import Dice
 
 _FIRST_PARTS = (
     "Blue",
@@ -272,10 +271,9 @@ def person_email(first: str, last: str, domain: str) -> str:
     return f"{slug(first)}.{slug(last)}@{domain}"
 
 
-def phone_number(rng: np.random.Generator, region: Region) -> str:
-    pattern = region.phone_formats[int(rng.integers(len(region.phone_formats)))]
-    digits = iter(rng.integers(0, 10, size=pattern.count("#")).tolist())
-    return "".join(str(next(digits)) if ch == "#" else ch for ch in pattern)
+def phone_number(dice: Dice, region: Region) -> str:
+    pattern = dice.pick(region.phone_formats)
+    return "".join(str(dice.integer(0, 10)) if ch == "#" else ch for ch in pattern)
 
 
 class NameBook:
@@ -284,15 +282,14 @@ class NameBook:
     def __init__(self) -> None:
         self._domains: set[str] = set()
 
-    def company(self, rng: np.random.Generator, industry: str, region: Region) -> tuple[str, str]:
-        words = _INDUSTRY_WORDS[industry]
-        first = _FIRST_PARTS[int(rng.integers(len(_FIRST_PARTS)))]
-        if rng.random() < 0.5:
-            first += _SECOND_PARTS[int(rng.integers(len(_SECOND_PARTS)))].lower()
-        base = f"{first} {words[int(rng.integers(len(words)))]}"
-        suffix = region.legal_suffixes[int(rng.integers(len(region.legal_suffixes)))]
+    def company(self, dice: Dice, industry: str, region: Region) -> tuple[str, str]:
+        first = dice.pick(_FIRST_PARTS)
+        if dice.chance(0.5):
+            first += dice.pick(_SECOND_PARTS).lower()
+        base = f"{first} {dice.pick(_INDUSTRY_WORDS[industry])}"
+        suffix = dice.pick(region.legal_suffixes)
         tld = {"NA": "com", "EMEA": "eu", "APAC": "io", "LATAM": "co"}[region.name]
-        if rng.random() < 0.6:
+        if dice.chance(0.6):
             tld = "com"
         return f"{base} {suffix}", self.claim(f"{slug(base)}.{tld}")
 

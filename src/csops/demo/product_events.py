@@ -133,7 +133,7 @@ def type_cdf() -> npt.NDArray[np.float64]:
     weights = np.array(
         [[e.weight if e.min_tier <= p.tier else 0.0 for e in EVENT_TYPES] for p in PLANS]
     )
-    cdf = np.cumsum(weights, axis=1)
+    cdf: npt.NDArray[np.float64] = np.cumsum(weights, axis=1)
     return cdf / cdf[:, -1:]
 
 
@@ -145,7 +145,7 @@ def higher_tier_cdf() -> npt.NDArray[np.float64]:
         if sum(row) == 0:
             row = [e.weight if e.min_tier <= plan.tier else 0.0 for e in EVENT_TYPES]
         rows.append(row)
-    cdf = np.cumsum(np.array(rows), axis=1)
+    cdf: npt.NDArray[np.float64] = np.cumsum(np.array(rows), axis=1)
     return cdf / cdf[:, -1:]
 
 

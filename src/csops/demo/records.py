@@ -25,6 +25,7 @@ class Ticket:
 
 @dataclass(slots=True)
 class Comment:
+    comment_id: str
     ticket_id: str
     author_kind: str  # customer, agent, system
     author_email: str

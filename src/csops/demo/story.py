@@ -14,6 +14,11 @@ from csops.demo.timeline import Calendar
 NEVER = 10**7  # a day offset later than any history
 
 
+def user_id(account_id: str, number: int) -> str:
+    """Product user ids look like u_000123_4: the account's number and the user's."""
+    return f"u_{account_id.removeprefix('acc_')}_{number}"
+
+
 @dataclass(slots=True)
 class Line:
     """One subscription row: a contract term of one product at one price."""

@@ -113,10 +113,9 @@ class Contract:
         for line in (self.core, self.addon, self.sandbox):
             if line is not None and (line.end is None or line.end > day):
                 line.end = day
-        if self.core is not None and self.core.period == 12 and self.story.term_ends:
-            # a cancelled annual term no longer renews on its old date
-            if self.story.term_ends[-1] > day:
-                self.story.term_ends.pop()
+        terms = self.story.term_ends
+        if self.core is not None and self.core.period == 12 and terms and terms[-1] > day:
+            terms.pop()  # a cancelled annual term no longer renews on its old date
         self.core = self.addon = self.sandbox = None
 
     def change(

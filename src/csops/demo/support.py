@@ -8,13 +8,16 @@ sometimes breach them; escalated tickets drag on or stay open.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 
 from csops.demo.catalog import CHANNELS, FIRST_REPLY_HOURS, PRIORITIES, SUPPORT_AGENTS
 from csops.demo.contacts import Contact, reachable
+from csops.demo.dice import Dice
 from csops.demo.records import Comment, Response, Ticket
 from csops.demo.story import Story
 from csops.demo.support_text import (
@@ -27,274 +30,278 @@ from csops.demo.support_text import (
     slots,
     system_comment,
 )
+from csops.demo.texts.slots import Slots
+from csops.demo.texts.topic import Topic
 from csops.demo.timeline import DAY, Calendar
 
 HOUR = 3600
-_TIER_WEIGHTS = np.array(
-    [[t.weight if t.min_tier <= tier else 0.0 for t in TOPICS] for tier in range(4)]
-)
-_EMERGING = np.array([t.emerging_days for t in TOPICS])
-_BILLING = [i for i, t in enumerate(TOPICS) if t.key == "payment_failed"][0]
-_BUGS = [
+_EMERGING = tuple(i for i, t in enumerate(TOPICS) if t.emerging_days)
+_BILLING = next(i for i, t in enumerate(TOPICS) if t.key == "payment_failed")
+_BUGS = tuple(
     i for i, t in enumerate(TOPICS) if t.category in ("Reporting", "Bug") or t.priority == "high"
-]
-_CHANNEL_P = np.array([w for _, w in CHANNELS])
-_WEEKEND = np.array([1, 1, 1, 1, 1, 0.25, 0.2])
+)
+_CHANNEL_CDF = list(itertools.accumulate(w for _, w in CHANNELS))
+_DAY_WEIGHT = (1.0, 1.0, 1.0, 1.0, 1.0, 0.25, 0.2)  # Monday first: few weekend tickets
 
 
 def add_business_hours(start: int, hours: float, utc_offset: int) -> int:
-    """`start` plus `hours` counted Mon–Fri 08:00–18:00 in the customer's time zone."""
+    """`start` plus `hours` counted Mon-Fri 08:00-18:00 in the customer's time zone."""
     local = start + utc_offset * HOUR
     left = hours * HOUR
+    open_, close = 8 * HOUR, 18 * HOUR
     while True:
         day, sec = divmod(local, DAY)
         weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
-        open_, close = 8 * HOUR, 18 * HOUR
         if weekday >= 5 or sec >= close:
             local = (day + 1) * DAY + open_
-            continue
-        if sec < open_:
+        elif sec < open_:
             local = day * DAY + open_
-            continue
-        room = close - sec
-        if left <= room:
+        elif left <= close - sec:
             return int(local + left) - utc_offset * HOUR
-        left -= room
-        local = (day + 1) * DAY + open_
+        else:
+            left -= close - sec
+            local = (day + 1) * DAY + open_
 
 
-class _Thread:
-    """A ticket's comments in time order; anything at or after the end of history is cut."""
-
-    def __init__(self, ticket_id: str, end: int) -> None:
-        self.ticket_id = ticket_id
-        self.end = end
-        self.comments: list[Comment] = []
-
-    def add(self, kind: str, author: str, at: int, body: str, public: bool = True) -> int:
-        at = max(at, self.comments[-1].created + 1) if self.comments else at
-        if at < self.end:
-            self.comments.append(Comment(self.ticket_id, kind, author, at, body, public))
-        return at
+@functools.lru_cache(maxsize=64)
+def _topic_cdf(tier: int, recent: tuple[bool, ...]) -> list[float]:
+    """Topic weights for a plan tier; emerging topics are rare until their surge."""
+    weights = [t.weight if t.min_tier <= tier else 0.0 for t in TOPICS]
+    for index, surging in zip(_EMERGING, recent, strict=True):
+        weights[index] *= 9.0 if surging else 0.15
+    return list(itertools.accumulate(weights))
 
 
-def _reply_delay(
-    rng: np.random.Generator, created: int, priority: str, tz: int, backlog: float
-) -> int:
-    target, business = FIRST_REPLY_HOURS[priority]
-    ratio = math.exp(rng.normal(math.log(0.4), 0.75)) * backlog
-    hours = target * ratio
-    if business:
-        return add_business_hours(created, hours, tz)
-    return created + int(hours * HOUR) + 30
+def _topic(dice: Dice, tier: int, day: int, days: int) -> int:
+    recent = tuple(day >= days - TOPICS[i].emerging_days for i in _EMERGING)
+    return dice.weighted(_topic_cdf(tier, recent))
+
+
+def _plan_tickets(story: Story, cal: Calendar, dice: Dice) -> list[tuple[int, int, bool]]:
+    """(day, topic, escalated) of every ticket the account will open, in time order."""
+    active = story.active_days(cal)
+    tiers = story.tier_by_day(cal)
+    months = np.flatnonzero(story.customer)
+    starts = cal.month_starts[months]
+    join = np.array([u.join for u in story.users])[:, None]
+    leave = np.array([u.leave for u in story.users])[:, None]
+    users = ((join <= starts) & (leave > starts)).sum(axis=0)
+    trouble = 1 + 0.6 * np.maximum(0.0, -story.health[months])
+    rates = story.account.segment.tickets_per_user * np.maximum(users, 1) ** 0.6 * trouble
+    weekday = cal.weekday
+    plans: list[tuple[int, int, bool]] = []
+
+    def some_day(lo: int, hi: int) -> int | None:
+        for _ in range(30):
+            day = dice.integer(lo, hi)
+            if active[day] and dice.random() < _DAY_WEIGHT[weekday[day]]:
+                return day
+        return None
+
+    for m, rate in zip(months.tolist(), rates.tolist(), strict=True):
+        lo, hi = int(cal.month_starts[m]), int(cal.month_starts[m + 1])
+        for _ in range(dice.poisson(rate)):
+            day = some_day(lo, hi)
+            if day is not None:
+                plans.append((day, _topic(dice, int(tiers[day]), day, cal.days), False))
+        if story.escalation[m] and (day := some_day(lo, hi)) is not None:
+            plans.append((day, dice.pick(_BUGS), True))
+    for day in story.failed_charges:
+        if 0 <= day < cal.days and active[day] and dice.chance(0.45):
+            plans.append((min(day + dice.integer(0, 3), cal.days - 1), _BILLING, False))
+    plans.sort()
+    return plans
 
 
 def account_tickets(
-    story: Story, contacts: list[Contact], cal: Calendar, rng: np.random.Generator
+    story: Story, contacts: list[Contact], cal: Calendar, dice: Dice
 ) -> tuple[list[Ticket], list[Comment], list[Response]]:
-    account = story.account
-    active = story.active_days(cal)
-    tiers = story.tier_by_day(cal)
-    join = np.array([u.join for u in story.users])
-    leave = np.array([u.leave for u in story.users])
-    seats_by_day = _seats_by_day(story, cal)
-    plans: list[tuple[int, int, str]] = []  # (day, topic index, why)
-    for m in np.flatnonzero(story.customer).tolist():
-        lo, hi = int(cal.month_starts[m]), int(cal.month_starts[m + 1])
-        days = np.flatnonzero(active[lo:hi]) + lo
-        if days.size == 0:
-            continue
-        users = int(((join <= days[0]) & (leave > days[0])).sum())
-        h = float(story.health[m])
-        lam = account.segment.tickets_per_user * max(users, 1) ** 0.6 * (1 + 0.6 * max(0.0, -h))
-        weights = _WEEKEND[cal.weekday[days]]
-        picks = rng.choice(days, size=int(rng.poisson(lam)), p=weights / weights.sum())
-        for day in picks.tolist():
-            plans.append((day, _topic(rng, tiers[day], day, cal.days), ""))
-        if story.escalation[m]:
-            plans.append((int(rng.choice(days)), int(rng.choice(_BUGS)), "escalated"))
-    for day in story.failed_charges:
-        if 0 <= day < cal.days and active[day] and rng.random() < 0.45:
-            plans.append((min(day + int(rng.integers(0, 3)), cal.days - 1), _BILLING, ""))
-    plans.sort()
-    tickets: list[Ticket] = []
-    comments: list[Comment] = []
-    responses: list[Response] = []
-    for number, (day, topic_index, why) in enumerate(plans, start=1):
-        ticket_id = f"tkt_{account.account_id[4:]}_{number:03d}"
-        ticket, thread, response = _ticket(
-            story,
-            contacts,
-            cal,
-            rng,
-            ticket_id,
-            day,
-            topic_index,
-            why == "escalated",
-            int(tiers[day]),
-            int(seats_by_day[day]),
-        )
-        tickets.append(ticket)
-        comments.extend(thread)
-        if response is not None:
-            responses.append(response)
-    return tickets, comments, responses
-
-
-def _seats_by_day(story: Story, cal: Calendar) -> npt.NDArray[np.int64]:
+    """The account's tickets, their comments, and the CSAT answers they drew."""
     seats = np.zeros(cal.days, dtype=np.int64)
+    tiers = np.zeros(cal.days, dtype=np.int64)
     for line in story.core_lines():
         end = cal.days if line.end is None else min(line.end, cal.days)
         seats[max(line.start, 0) : max(end, 0)] = line.seats
-    return seats
+        tiers[max(line.start, 0) : max(end, 0)] = line.tier
+    tickets: list[Ticket] = []
+    comments: list[Comment] = []
+    responses: list[Response] = []
+    prefix = f"tkt_{story.account.account_id[4:]}"
+    for number, (day, topic, escalated) in enumerate(_plan_tickets(story, cal, dice), start=1):
+        chat = _Conversation(story, contacts, cal, dice, day, TOPICS[topic], escalated)
+        ticket = chat.run(f"{prefix}_{number:03d}", int(tiers[day]), int(seats[day]))
+        tickets.append(ticket)
+        comments.extend(chat.comments)
+        if chat.response is not None:
+            responses.append(chat.response)
+    return tickets, comments, responses
 
 
-def _topic(rng: np.random.Generator, tier: int, day: int, days: int) -> int:
-    weights = _TIER_WEIGHTS[tier].copy()
-    recent = (_EMERGING > 0) & (day >= days - _EMERGING)
-    weights[_EMERGING > 0] *= 0.15
-    weights[recent] *= 60.0  # the new issue swamps the queue
-    return int(rng.choice(len(TOPICS), p=weights / weights.sum()))
+@dataclass(slots=True)
+class _Conversation:
+    """One ticket from the opening message to its outcome."""
 
-
-def _ticket(
-    story: Story,
-    contacts: list[Contact],
-    cal: Calendar,
-    rng: np.random.Generator,
-    ticket_id: str,
-    day: int,
-    topic_index: int,
-    escalated: bool,
-    tier: int,
-    seats: int,
-) -> tuple[Ticket, list[Comment], Response | None]:
-    topic = TOPICS[topic_index]
-    account = story.account
-    tz = account.region.utc_offset
-    h = float(np.nan_to_num(story.health[cal.month_of(day)]))
-    roles = ("billing", "admin") if topic.billing else ("admin", "champion", "user")
-    requester = _pick(rng, reachable(contacts, day, roles))
-    colleague = _pick(rng, reachable(contacts, day))
-    agent_name, agent_email = SUPPORT_AGENTS[int(rng.integers(len(SUPPORT_AGENTS)))]
-    local = float(np.clip(rng.normal(13.0, 3.0), 5.0, 23.5))
-    created = cal.epoch(day, int((local - tz) * HOUR) % DAY + int(rng.integers(0, 60)))
-    values = slots(rng, story, requester, colleague, tier, seats, created, agent_name)
-
-    channel = CHANNELS[int(rng.choice(len(CHANNELS), p=_CHANNEL_P))][0]
-    priority = topic.priority
-    if escalated:
-        priority = "urgent" if rng.random() < 0.5 else "high"
-    elif rng.random() < 0.25:
-        shift = 1 if (h < -0.8 or rng.random() < 0.4) else -1
-        priority = PRIORITIES[min(3, max(0, PRIORITIES.index(priority) + shift))]
-    urgent = priority == "urgent"
-    thread = _Thread(ticket_id, cal.end_epoch)
-    if channel == "phone":
-        subject, body = phone_note(rng, topic, values)
-        thread.add("agent", agent_email, created, body)
-    else:
-        subject, body = customer_message(rng, topic, values, channel, urgent)
-        thread.add("customer", requester.email, created, body)
-        if rng.random() < 0.35:
-            thread.add("system", "", created + 1, system_comment("created", channel=channel))
-    if rng.random() < 0.5:
-        group = "Billing" if topic.billing else ("Tier 2" if escalated else "Tier 1")
-        thread.add(
-            "system",
-            "",
-            created + int(rng.integers(20, 400)),
-            system_comment("assigned", group=group),
-        )
-
-    backlog = 1.8 if (_EMERGING[topic_index] and day >= cal.days - 30) else 1.0
-    rounds = int(min(rng.geometric(0.55) - 1, 4)) + (2 if escalated else 0)
-    at = created
-    if channel != "phone":
-        at = _reply_delay(rng, created, priority, tz, backlog)
-        target, _ = FIRST_REPLY_HOURS[priority]
-        if (at - created) > target * HOUR * 1.5 and rng.random() < 0.5:
-            thread.add("system", "", created + int(target * HOUR), system_comment("breach"))
-        at = thread.add("agent", agent_email, at, agent_reply(rng, topic, values, rounds == 0))
-    if escalated:
-        thread.add(
-            "system", "", at + 60, system_comment("priority", old=topic.priority, new=priority)
-        )
-        thread.add("agent", agent_email, at + 300, internal_note(rng, values, True), False)
-        thread.add("system", "", at + 360, system_comment("escalated", group="Engineering"))
-    for r in range(rounds):
-        at += int(rng.uniform(0.5, 30) * HOUR)
-        at = thread.add("customer", requester.email, at, customer_follow_up(rng, values, False))
-        if rng.random() < 0.3:
-            at = thread.add(
-                "agent",
-                agent_email,
-                at + int(rng.integers(600, 7200)),
-                internal_note(rng, values, False),
-                False,
-            )
-        wait = rng.uniform(2, 120) if escalated else rng.uniform(0.3, 20)
-        last = r == rounds - 1
-        at = thread.add(
-            "agent", agent_email, at + int(wait * HOUR), agent_reply(rng, topic, values, last)
-        )
-    if channel == "phone":
-        at = thread.add(
-            "agent",
-            agent_email,
-            at + int(rng.uniform(0.5, 6) * HOUR),
-            agent_reply(rng, topic, values, True),
-        )
-    never_solved = escalated and rng.random() < 0.35
-    solved: int | None = None
-    if not never_solved:
-        solved = at
-        if rng.random() < 0.4:
-            thanks = at + int(rng.uniform(0.2, 20) * HOUR)
-            solved = thread.add(
-                "customer", requester.email, thanks, customer_follow_up(rng, values, True)
-            ) + int(rng.integers(300, 7200))
-    if solved is not None and solved >= cal.end_epoch:
-        solved = None
-    agent_public = [c.created for c in thread.comments if c.author_kind == "agent" and c.public]
-    first_reply = agent_public[0] if agent_public else None
-    csat: int | None = None
+    story: Story
+    contacts: list[Contact]
+    cal: Calendar
+    dice: Dice
+    day: int
+    topic: Topic
+    escalated: bool
+    ticket_id: str = ""
+    comments: list[Comment] = field(default_factory=list)
     response: Response | None = None
-    if solved is not None:
-        status = "solved"
-        if solved + 4 * DAY < cal.end_epoch:
-            status = "closed"
-            thread.add("system", "", solved + 4 * DAY, system_comment("closed"))
-        answered = solved + int(rng.uniform(1, 48) * HOUR)
-        if rng.random() < 0.3 and answered < cal.end_epoch:
-            slow = first_reply is not None and first_reply - created > 8 * HOUR
-            mood = 4.3 + 0.5 * h - 0.8 * slow - 1.2 * escalated - 0.25 * rounds
-            csat = int(np.clip(round(mood + rng.normal(0, 0.8)), 1, 5))
-            response = Response("csat", csat, answered, requester.contact_id, "")
-    else:
-        last = thread.comments[-1]
-        if first_reply is None:
-            status = "new"
+    breached: bool = False  # first reply later than its target
+
+    def say(self, kind: str, author: str, at: int, body: str, public: bool = True) -> int:
+        """Add a comment no earlier than the previous one; drop it past the end of history."""
+        if self.comments:
+            at = max(at, self.comments[-1].created + 1)
+        if at < self.cal.end_epoch:
+            comment_id = f"cmt_{self.ticket_id[4:]}_{len(self.comments) + 1:02d}"
+            self.comments.append(
+                Comment(comment_id, self.ticket_id, kind, author, at, body, public)
+            )
+        return at
+
+    def run(self, ticket_id: str, tier: int, seats: int) -> Ticket:
+        dice, cal, topic = self.dice, self.cal, self.topic
+        self.ticket_id = ticket_id
+        tz = self.story.account.region.utc_offset
+        roles = ("billing", "admin") if topic.billing else ("admin", "champion", "user")
+        requester = dice.pick(reachable(self.contacts, self.day, roles))
+        colleague = dice.pick(reachable(self.contacts, self.day))
+        agent_name, agent = dice.pick(SUPPORT_AGENTS)
+        local = min(max(dice.normal(13.0, 3.0), 5.0), 23.5)
+        created = cal.epoch(self.day, int((local - tz) * HOUR) % DAY + dice.integer(0, 60))
+        values = slots(dice, self.story, requester, colleague, tier, seats, created, agent_name)
+        channel = CHANNELS[dice.weighted(_CHANNEL_CDF)][0]
+        priority = self._priority()
+
+        at = created
+        if channel == "phone":  # logged by the agent who took the call
+            subject, body = phone_note(dice, topic, values)
+            self.say("agent", agent, created, body)
         else:
-            status = "pending" if last.author_kind == "agent" and last.public else "open"
-    category = topic.category if rng.random() < 0.5 else ""
-    ticket = Ticket(
-        ticket_id=ticket_id,
-        subject=subject,
-        body=body,
-        requester_email=requester.email,
-        channel=channel,
-        priority=priority,
-        status=status,
-        category=category,
-        created=created,
-        first_reply=first_reply,
-        solved=solved,
-        csat=csat,
-        assignee_email=agent_email,
-    )
-    return ticket, thread.comments, response
+            subject, body = customer_message(dice, topic, values, channel, priority == "urgent")
+            self.say("customer", requester.email, created, body)
+            if dice.chance(0.35):
+                self.say("system", "", created + 1, system_comment("created", channel=channel))
+        if dice.chance(0.5):
+            group = "Billing" if topic.billing else ("Tier 2" if self.escalated else "Tier 1")
+            when = created + dice.integer(20, 400)
+            self.say("system", "", when, system_comment("assigned", group=group))
+        rounds = min(self._geometric(0.55), 4) + (2 if self.escalated else 0)
+        if channel != "phone":
+            at = self._first_reply(created, priority, tz, values, agent, rounds == 0)
+        if self.escalated:
+            change = system_comment("priority", old=topic.priority, new=priority)
+            self.say("system", "", at + 60, change)
+            self.say("agent", agent, at + 300, internal_note(dice, values, True), False)
+            self.say("system", "", at + 360, system_comment("escalated", group="Engineering"))
+        for r in range(rounds):
+            at = self.say(
+                "customer",
+                requester.email,
+                at + int(dice.uniform(0.5, 30) * HOUR),
+                customer_follow_up(dice, values, False),
+            )
+            if dice.chance(0.3):
+                note = internal_note(dice, values, False)
+                at = self.say("agent", agent, at + dice.integer(600, 7200), note, False)
+            wait = dice.uniform(2, 120) if self.escalated else dice.uniform(0.3, 20)
+            reply = agent_reply(dice, topic, values, r == rounds - 1)
+            at = self.say("agent", agent, at + int(wait * HOUR), reply)
+        if channel == "phone":
+            reply = agent_reply(dice, topic, values, True)
+            at = self.say("agent", agent, at + int(dice.uniform(0.5, 6) * HOUR), reply)
+        solved = self._solve(at, requester, values)
+        status, csat = self._outcome(solved, requester, rounds)
+        public = [c.created for c in self.comments if c.author_kind == "agent" and c.public]
+        return Ticket(
+            ticket_id=ticket_id,
+            subject=subject,
+            body=body,
+            requester_email=requester.email,
+            channel=channel,
+            priority=priority,
+            status=status,
+            category=topic.category if dice.chance(0.5) else "",
+            created=created,
+            first_reply=public[0] if public else None,
+            solved=solved,
+            csat=csat,
+            assignee_email=agent,
+        )
 
+    def _geometric(self, p: float) -> int:
+        """Failures before the first success."""
+        return int(math.log(1.0 - self.dice.random()) / math.log(1.0 - p))
 
-def _pick(rng: np.random.Generator, contacts: list[Contact]) -> Contact:
-    return contacts[int(rng.integers(len(contacts)))]
+    def _priority(self) -> str:
+        dice, priority = self.dice, self.topic.priority
+        if self.escalated:
+            return "urgent" if dice.chance(0.5) else "high"
+        if dice.chance(0.25):
+            h = float(np.nan_to_num(self.story.health[self.cal.month_of(self.day)]))
+            shift = 1 if (h < -0.8 or dice.chance(0.4)) else -1
+            return PRIORITIES[min(3, max(0, PRIORITIES.index(priority) + shift))]
+        return priority
+
+    def _first_reply(
+        self,
+        created: int,
+        priority: str,
+        tz: int,
+        values: Slots,
+        agent: str,
+        solution: bool,
+    ) -> int:
+        """Usually within target (hours per priority, business hours for normal/low); the
+        emerging issue's backlog and bad luck breach it."""
+        target, business = FIRST_REPLY_HOURS[priority]
+        surge = self.topic.emerging_days and self.day >= self.cal.days - 30
+        hours = target * self.dice.lognormal(math.log(0.4), 0.75) * (1.8 if surge else 1.0)
+        at = add_business_hours(created, hours, tz) if business else created + int(hours * HOUR)
+        due = add_business_hours(created, target, tz) if business else created + target * HOUR
+        self.breached = at + 30 > due
+        if self.breached and self.dice.chance(0.5):
+            self.say("system", "", int(due), system_comment("breach"))
+        return self.say(
+            "agent", agent, at + 30, agent_reply(self.dice, self.topic, values, solution)
+        )
+
+    def _solve(self, at: int, requester: Contact, values: Slots) -> int | None:
+        """When the agent marks the ticket solved (None: still being worked on)."""
+        dice = self.dice
+        if self.escalated and dice.chance(0.35):
+            return None
+        solved = at
+        if dice.chance(0.4):
+            thanks = customer_follow_up(dice, values, True)
+            solved = self.say(
+                "customer", requester.email, at + int(dice.uniform(0.2, 20) * HOUR), thanks
+            ) + dice.integer(300, 7200)
+        return solved if solved < self.cal.end_epoch else None
+
+    def _outcome(
+        self, solved: int | None, requester: Contact, rounds: int
+    ) -> tuple[str, int | None]:
+        dice, end = self.dice, self.cal.end_epoch
+        if solved is None:
+            talk = [c for c in self.comments if c.public and c.author_kind != "system"]
+            if not any(c.author_kind == "agent" for c in talk):
+                return "new", None
+            return ("pending" if talk[-1].author_kind == "agent" else "open"), None
+        status = "solved"
+        if solved + 4 * DAY < end:
+            status = "closed"
+            self.say("system", "", solved + 4 * DAY, system_comment("closed"))
+        answered = solved + int(dice.uniform(1, 48) * HOUR)
+        if not (dice.chance(0.3) and answered < end):
+            return status, None
+        h = float(np.nan_to_num(self.story.health[self.cal.month_of(self.day)]))
+        mood = 4.6 + 0.4 * h - 1.0 * self.breached - 1.2 * self.escalated - 0.2 * rounds
+        csat = min(max(round(mood + dice.normal(0, 0.8)), 1), 5)
+        self.response = Response("csat", csat, answered, requester.contact_id, "")
+        return status, csat

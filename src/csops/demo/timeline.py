@@ -39,6 +39,9 @@ class Calendar:
     weekday: npt.NDArray[np.int64] = field(init=False, repr=False)
     calendar_months: tuple[str, ...] = field(init=False)
     day_calendar_month: npt.NDArray[np.int64] = field(init=False, repr=False)
+    _shifted: dict[tuple[int, int], int] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         days = (self.end - self.start).days
@@ -75,7 +78,11 @@ class Calendar:
 
     def shift_months(self, day: int, months: int) -> int:
         """Day offset of the date `months` calendar months after `day`."""
-        return self.day_of(add_months(self.date_of(day), months))
+        key = (day, months)
+        shifted = self._shifted.get(key)
+        if shifted is None:  # billing and renewals ask for the same dates again and again
+            shifted = self._shifted[key] = self.day_of(add_months(self.date_of(day), months))
+        return shifted
 
     def month_of(self, day: int) -> int:
         """Grid month holding `day`, clamped to the history."""

@@ -163,10 +163,10 @@ def _milestone_rows(
     return rows
 
 
-def _type_rows(
-    rng: np.random.Generator, u: npt.NDArray[np.float64], cdf: npt.NDArray[np.float64]
-) -> _INT64:
-    return np.minimum((u[:, None] > cdf).sum(axis=1), cdf.shape[1] - 1).astype(np.int64)
+def _type_rows(u: npt.NDArray[np.float64], cdf: npt.NDArray[np.float64]) -> _INT64:
+    """Inverse-CDF sampling with one distribution per row."""
+    kinds: _INT64 = np.minimum((u[:, None] > cdf).sum(axis=1), cdf.shape[1] - 1)
+    return kinds.astype(np.int64)
 
 
 def chunk_events(stories: list[Story], cal: Calendar, rng: np.random.Generator) -> Events:
@@ -188,7 +188,7 @@ def chunk_events(stories: list[Story], cal: Calendar, rng: np.random.Generator) 
     extra = np.concatenate([s.extra for _, s in parts])
     tier = np.concatenate([s.tier for _, s in parts])
     trial = np.concatenate([s.trial for _, s in parts])
-    tz = np.array([st.account.region.utc_offset for st in stories], dtype=np.int64)[acc]
+    tz = _utc_offsets(stories)[acc]
     first_integration = np.array([st.integration_day for st in stories], dtype=np.int64)
     first_report = np.array([st.report_day for st in stories], dtype=np.int64)
 
@@ -201,17 +201,20 @@ def chunk_events(stories: list[Story], cal: Calendar, rng: np.random.Generator) 
     n = int(size.sum())
     is_login = np.zeros(n, dtype=bool)
     is_login[first_row] = True
-    gaps = rng.exponential(240.0, size=n)
-    gaps[is_login] = 0.0
+    # at least a second apart, and the whole session inside its day
+    gaps = 1 + rng.exponential(240.0, size=n).astype(np.int64)
+    gaps[is_login] = 0
     elapsed = np.cumsum(gaps)
     elapsed -= elapsed[first_row][row_session]
+    length = elapsed[first_row + size - 1]
+    start = np.maximum(np.minimum(start, DAY - 1 - length), 0)
     r_day = day[row_session]
-    second = np.minimum(start[row_session] + elapsed.astype(np.int64), DAY - 1)
+    second = start[row_session] + elapsed
 
     r_tier = tier[row_session]
-    kind = _type_rows(rng, rng.random(n), _TYPE_CDF[r_tier])
+    kind = _type_rows(rng.random(n), _TYPE_CDF[r_tier])
     tried = trial[row_session] & ~is_login & (rng.random(n) < 0.25)
-    kind[tried] = _type_rows(rng, rng.random(int(tried.sum())), _TRIAL_CDF[r_tier[tried]])
+    kind[tried] = _type_rows(rng.random(int(tried.sum())), _TRIAL_CDF[r_tier[tried]])
     tried &= MIN_TIER[kind] > r_tier
     kind[is_login] = _LOGIN
     r_acc = acc[row_session]
@@ -228,13 +231,11 @@ def chunk_events(stories: list[Story], cal: Calendar, rng: np.random.Generator) 
             prop[rows] = np.asarray(codes, dtype=np.int64)[rng.integers(len(codes), size=rows.size)]
     prop[tried] = TRIAL_CODE
     quantity = np.ones(n, dtype=np.int64)
-    for name, draw in (
-        ("api_call", lambda k: 1 + rng.lognormal(3.0, 1.1, size=k).astype(np.int64)),
-        ("workflow_run", lambda k: 1 + rng.poisson(2.0, size=k)),
-        ("file_uploaded", lambda k: 1 + rng.poisson(0.4, size=k)),
-    ):
+    calls = np.flatnonzero(kind == EVENT_INDEX["api_call"])
+    quantity[calls] = 1 + rng.lognormal(3.0, 1.1, size=calls.size).astype(np.int64)
+    for name, mean in (("workflow_run", 2.0), ("file_uploaded", 0.4)):
         rows = np.flatnonzero(kind == EVENT_INDEX[name])
-        quantity[rows] = draw(rows.size)
+        quantity[rows] = 1 + rng.poisson(mean, size=rows.size)
 
     events = Events(
         r_acc, user[row_session], kind, cal.start_epoch + r_day * DAY + second, quantity, prop
@@ -246,15 +247,36 @@ def chunk_events(stories: list[Story], cal: Calendar, rng: np.random.Generator) 
             + s[:, 2] * DAY
             + np.mod(
                 rng.integers(13, 17, size=len(s)) * 3600
-                - tz_of(stories, s[:, 0]) * 3600
+                - _utc_offsets(stories)[s[:, 0]] * 3600
                 + rng.integers(0, 3600, size=len(s)),
                 DAY,
             )
         )
         events = Events.concat([events, Events(s[:, 0], s[:, 1], s[:, 3], s_sec, s[:, 5], s[:, 4])])
-    order = np.lexsort((events.user, events.account, events.second))
-    return events.take(order)
+    return _without_repeats(events)
 
 
-def tz_of(stories: list[Story], index: _INT64) -> _INT64:
-    return np.array([st.account.region.utc_offset for st in stories], dtype=np.int64)[index]
+def _without_repeats(events: Events) -> Events:
+    """Time-ordered events with exact repeats dropped: an importer that keys events on their
+    content would otherwise see one event twice."""
+    order = np.lexsort(
+        (events.prop, events.quantity, events.kind, events.user, events.account, events.second)
+    )
+    events = events.take(order)
+    if len(events) == 0:
+        return events
+    repeat = np.ones(len(events) - 1, dtype=bool)
+    for column in (
+        events.second,
+        events.account,
+        events.user,
+        events.kind,
+        events.quantity,
+        events.prop,
+    ):
+        repeat &= column[1:] == column[:-1]
+    return events.take(np.flatnonzero(np.concatenate([[True], ~repeat])))
+
+
+def _utc_offsets(stories: list[Story]) -> _INT64:
+    return np.array([st.account.region.utc_offset for st in stories], dtype=np.int64)

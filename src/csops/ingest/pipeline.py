@@ -36,7 +36,7 @@ from csops.ingest.validate import (
     build_query,
     run_validation,
 )
-from csops.store.event_store import EventStore, StagedEvents
+from csops.store.event_store import EventStore, KeySchemeChanged, StagedEvents
 from csops.store.rows import RowStore, known_keys
 from csops.store.tables import ingest_log
 
@@ -91,7 +91,7 @@ def ingest_file(
             _load(ctx, conn, con, reader, entity, ingest_id, quarantine, summary, progress)
             summary.quarantine_path = _str(quarantine.finish())
             _close_log(conn, ctx, ingest_id, summary)
-    except FileRefused as exc:
+    except (FileRefused, KeySchemeChanged) as exc:
         quarantine.abort()
         return FileSummary(path=str(path), entity=entity.name, error=str(exc))
     except BaseException:
@@ -126,6 +126,7 @@ def _load(
     rows: RowStore | None = None
     if entity.is_event_stream:
         store = EventStore(ctx.settings.events_dir)
+        store.check_key_scheme(con)
         store.clean_debris()
         events = store.begin()
     else:
@@ -163,7 +164,7 @@ def _load(
                 reasons.update(codes)
         good = checked.good
         if events is not None:
-            events.stage(con, good, ingest_id)
+            events.stage(good, ingest_id)
         elif rows is not None and good.num_rows:
             counts = rows.upsert(_store_rows(good, entity), ingest_id, ctx.now)
             summary.rows_loaded += counts.loaded

@@ -25,22 +25,34 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from csops.analytics.duck import run
 
 MANIFEST = "manifest.json"
-STORED_COLUMNS = (
-    "event_key",
-    "account_id",
-    "user_id",
-    "event_type",
-    "occurred_at",
-    "quantity",
-    "properties",
-    "attributes",
-    "ingest_id",
-)
+
+
+ROW_GROUP = 250_000
+
+
+class KeySchemeChanged(Exception):
+    """The event store's keys were computed by another hash implementation."""
+
+
+def key_probe(con: duckdb.DuckDBPyConnection) -> int:
+    """The event-key hash of a fixed event: changes exactly when the hash changes."""
+    from csops.ingest.validate import EVENT_KEY_COLUMNS
+
+    row = con.execute(
+        f"SELECT hash({EVENT_KEY_COLUMNS}) FROM (SELECT 'acc_probe' AS account_id, "
+        "NULL::VARCHAR AS user_id, 'probe' AS event_type, "
+        "TIMESTAMP '2024-01-01 00:00:00' AS occurred_at, 1.5::DECIMAL(38, 6) AS quantity, "
+        "'{}' AS properties)"
+    ).fetchall()
+    return int(row[0][0])
 
 
 @dataclass
@@ -78,11 +90,13 @@ class EventStore:
         else:
             run(
                 con,
-                f"CREATE OR REPLACE VIEW {name} AS SELECT NULL::VARCHAR AS event_key, "
+                f"CREATE OR REPLACE VIEW {name} AS SELECT NULL::UBIGINT AS event_key, "
                 "NULL::VARCHAR AS account_id, NULL::VARCHAR AS user_id, "
                 "NULL::VARCHAR AS event_type, NULL::TIMESTAMP AS occurred_at, "
                 "NULL::DECIMAL(38,6) AS quantity, NULL::VARCHAR AS properties, "
-                "NULL::VARCHAR AS attributes, NULL::INTEGER AS ingest_id WHERE FALSE",
+                "NULL::VARCHAR AS attributes, NULL::VARCHAR AS event_id, "
+                "NULL::BIGINT AS ingest_id, "
+                "NULL::BIGINT AS source_line WHERE FALSE",
             )
 
     def summary(self, con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -114,8 +128,22 @@ class EventStore:
         staging.mkdir(parents=True, exist_ok=True)
         return StagedEvents(self, staging, token)
 
-    def _swap_manifest(self, added: list[dict[str, Any]]) -> None:
+    def check_key_scheme(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Refuse to add events whose keys another DuckDB hash implementation computed:
+        de-duplication against the stored keys would silently fail."""
         manifest = self.manifest()
+        recorded = manifest.get("key_probe")
+        if manifest["files"] and recorded is not None and recorded != key_probe(con):
+            raise KeySchemeChanged(
+                "the stored event keys were computed by a different DuckDB hash "
+                f"(probe {recorded}, now {key_probe(con)}): re-ingesting would not recognise "
+                "events already stored. Re-create the event store (delete the workspace's "
+                "events folder and ingest the event files again) with this version."
+            )
+
+    def _swap_manifest(self, added: list[dict[str, Any]], probe: int) -> None:
+        manifest = self.manifest()
+        manifest["key_probe"] = probe
         manifest["version"] = int(manifest["version"]) + 1
         manifest["files"] = [*manifest["files"], *added]
         tmp = self.root / (MANIFEST + ".tmp")
@@ -127,84 +155,125 @@ class EventStore:
         _fsync_dir(self.root)
 
 
+STORED_SCHEMA = pa.schema(
+    [
+        ("event_key", pa.uint64()),
+        ("account_id", pa.string()),
+        ("user_id", pa.string()),
+        ("event_type", pa.string()),
+        ("occurred_at", pa.timestamp("us")),
+        ("quantity", pa.decimal128(38, 6)),
+        ("properties", pa.string()),
+        ("attributes", pa.string()),
+        ("event_id", pa.string()),
+        ("ingest_id", pa.int64()),
+        ("source_line", pa.int64()),
+    ]
+)
+
+
 class StagedEvents:
-    """One ingest's events between validation and commit."""
+    """One ingest's events between validation and commit: one Parquet file per month,
+    written once while the file streams in."""
 
     def __init__(self, store: EventStore, staging: Path, token: str) -> None:
         self.store = store
         self.staging = staging
         self.token = token
-        self.batches = 0
+        self._writers: dict[str, pq.ParquetWriter] = {}
+        self._buffer: dict[str, list[pa.Table]] = {}
 
-    def stage(self, con: duckdb.DuckDBPyConnection, good: pa.Table, ingest_id: int) -> None:
-        """Write a batch of validated events (columns: contract typed columns, `_key`,
-        `_attributes`, `_line`) to staging, split by month."""
+    def _path(self, month: str) -> Path:
+        return self.staging / f"month={month}" / "part.parquet"
+
+    def stage(self, good: pa.Table, ingest_id: int) -> None:
+        """Append validated events (contract columns, `_key`, `_attributes`, `_line`,
+        `_month`) to their month's staging file."""
         if good.num_rows == 0:
             return
-        con.register("_good", good)
-        try:
-            run(
-                con,
-                f"""
-                COPY (
-                  SELECT _key AS event_key, account_id, user_id, event_type, occurred_at,
-                         quantity, properties, _attributes AS attributes,
-                         {int(ingest_id)}::INTEGER AS ingest_id, _line,
-                         strftime(occurred_at, '%Y-%m') AS month
-                  FROM _good
-                ) TO '{self.staging}' (FORMAT parquet, PARTITION_BY (month),
-                   FILENAME_PATTERN 'batch-{self.batches}-{{i}}', OVERWRITE_OR_IGNORE)
-                """,
-            )
-        finally:
-            con.unregister("_good")
-        self.batches += 1
+        n = good.num_rows
+        table = pa.table(
+            [
+                good["_key"],
+                good["account_id"],
+                good["user_id"],
+                good["event_type"],
+                good["occurred_at"],
+                good["quantity"],
+                good["properties"],
+                good["_attributes"],
+                good["event_id"],
+                pa.array(np.full(n, ingest_id, dtype=np.int64)),
+                good["_line"],
+            ],
+            schema=STORED_SCHEMA,
+        )
+        # One sort, then contiguous slices per month (cheaper than a filter per month).
+        order = pc.sort_indices(good["_month"])
+        table = table.take(order)
+        months = good["_month"].take(order)
+        counts = pc.value_counts(months)
+        start = 0
+        for item in counts.to_pylist():
+            month, size = item["values"], item["counts"]
+            self._buffer.setdefault(month, []).append(table.slice(start, size))
+            start += size
+            if sum(t.num_rows for t in self._buffer[month]) >= ROW_GROUP:
+                self._flush(month)
+
+    def _flush(self, month: str) -> None:
+        """Write a month's buffered rows as one row group (few, large row groups read fast)."""
+        parts = self._buffer.pop(month, [])
+        if not parts:
+            return
+        writer = self._writers.get(month)
+        if writer is None:
+            path = self._path(month)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            writer = self._writers[month] = pq.ParquetWriter(path, STORED_SCHEMA)
+        writer.write_table(pa.concat_tables(parts), row_group_size=ROW_GROUP * 2)
+
+    def abort(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        shutil.rmtree(self.staging, ignore_errors=True)
 
     def commit(self, con: duckdb.DuckDBPyConnection) -> EventCommit:
+        """De-duplicate and publish. The common case (no repeats within the file, none
+        already stored) moves each staged file into place without rewriting it."""
+        for month in list(self._buffer):
+            self._flush(month)
+        for writer in self._writers.values():
+            writer.close()
         loaded = unchanged = 0
         duplicates: list[pa.Table] = []
         added: list[dict[str, Any]] = []
-        columns = ", ".join(STORED_COLUMNS)
-        for month_dir in sorted(self.staging.glob("month=*")):
-            month = month_dir.name.split("=", 1)[1]
-            staged = f"read_parquet('{month_dir}/*.parquet', hive_partitioning=false)"
+        for month in sorted(self._writers):
+            staged_path = self._path(month)
+            staged = f"read_parquet('{staged_path}')"
             existing = self.store.files(month)
             known = (
                 "SELECT event_key FROM read_parquet(["
                 + ", ".join(f"'{p}'" for p in existing)
                 + "])"
                 if existing
-                else "SELECT NULL::VARCHAR AS event_key WHERE FALSE"
+                else "SELECT NULL::UBIGINT AS event_key WHERE FALSE"
             )
-            run(
-                con,
-                f"""
-                CREATE OR REPLACE TEMP TABLE _ranked AS
-                SELECT *, row_number() OVER (PARTITION BY event_key ORDER BY _line) AS _rank,
-                       min(_line) OVER (PARTITION BY event_key) AS _first_line,
-                       event_key IN ({known}) AS _stored
-                FROM {staged}
-                """,
-            )
-            counts = con.execute(  # fetched below
-                "SELECT count(*) FILTER (WHERE _rank = 1 AND NOT _stored),"
-                " count(*) FILTER (WHERE _rank = 1 AND _stored) FROM _ranked"
+            total, distinct, stored = con.execute(
+                f"SELECT count(*), count(DISTINCT event_key), "
+                f"count(*) FILTER (WHERE event_key IN ({known})) FROM {staged}"
             ).fetchall()[0]
-            new, present = int(counts[0]), int(counts[1])
-            duplicates.append(
-                con.sql(
-                    f"SELECT {columns}, _line, _first_line FROM _ranked WHERE _rank > 1"
-                ).to_arrow_table()
-            )
+            target_dir = self.store.root / f"month={month}"
+            target_dir.mkdir(parents=True, exist_ok=True)
+            target = target_dir / f"part-{self.token}.parquet"
+            if total == distinct and stored == 0:
+                new = int(total)
+                os.replace(staged_path, target)
+            else:
+                new, present, dups = self._rewrite(con, staged, known, target)
+                unchanged += present
+                duplicates.append(dups)
             if new:
-                target_dir = self.store.root / f"month={month}"
-                target_dir.mkdir(parents=True, exist_ok=True)
-                target = target_dir / f"part-{self.token}.parquet"
-                run(
-                    con,
-                    f"COPY (SELECT {columns} FROM _ranked WHERE _rank = 1 AND NOT _stored "
-                    f"ORDER BY occurred_at) TO '{target}' (FORMAT parquet)",
-                )
                 _fsync_file(target)
                 added.append(
                     {
@@ -214,11 +283,11 @@ class StagedEvents:
                         "ingest": self.token,
                     }
                 )
+            else:
+                target.unlink(missing_ok=True)
             loaded += new
-            unchanged += present
-        run(con, "DROP TABLE IF EXISTS _ranked")
         if added:
-            self.store._swap_manifest(added)
+            self.store._swap_manifest(added, key_probe(con))
         shutil.rmtree(self.staging, ignore_errors=True)
         dup_table = (
             pa.concat_tables(duplicates)
@@ -226,6 +295,38 @@ class StagedEvents:
             else pa.table({"_line": pa.array([], pa.int64())})
         )
         return EventCommit(loaded, unchanged, dup_table)
+
+    @staticmethod
+    def _rewrite(
+        con: duckdb.DuckDBPyConnection, staged: str, known: str, target: Path
+    ) -> tuple[int, int, pa.Table]:
+        """Slow path: keep the first occurrence of each key not already stored."""
+        run(
+            con,
+            f"""
+            CREATE OR REPLACE TEMP TABLE _ranked AS
+            SELECT *, row_number() OVER (PARTITION BY event_key ORDER BY source_line) AS _rank,
+                   min(source_line) OVER (PARTITION BY event_key) AS _first_line,
+                   event_key IN ({known}) AS _stored
+            FROM {staged}
+            """,
+        )
+        new, present = con.execute(
+            "SELECT count(*) FILTER (WHERE _rank = 1 AND NOT _stored),"
+            " count(*) FILTER (WHERE _rank = 1 AND _stored) FROM _ranked"
+        ).fetchall()[0]
+        columns = ", ".join(STORED_SCHEMA.names)
+        dups = con.sql(
+            f"SELECT {columns}, source_line AS _line, _first_line FROM _ranked WHERE _rank > 1"
+        ).to_arrow_table()
+        if new:
+            run(
+                con,
+                f"COPY (SELECT {columns} FROM _ranked WHERE _rank = 1 AND NOT _stored "
+                f"ORDER BY source_line) TO '{target}' (FORMAT parquet)",
+            )
+        run(con, "DROP TABLE _ranked")
+        return int(new), int(present), dups
 
 
 def _fsync_file(path: Path) -> None:

@@ -144,7 +144,7 @@ ACCOUNT_TOPICS: tuple[Topic, ...] = (
         (
             "Go to Settings → Users, open the user and click 'Deactivate'. You'll be asked who "
             "should inherit their reports and dashboards. The seat is freed immediately and "
-            "you can invite someone else."
+            "you can invite someone else.",
         ),
     ),
     Topic(
@@ -230,7 +230,7 @@ ACCOUNT_TOPICS: tuple[Topic, ...] = (
         ),
         (
             "Admins can change billing contacts under Settings → Billing → Billing contacts. "
-            "I've updated it for you this time; future invoices go to the new address."
+            "I've updated it for you this time; future invoices go to the new address.",
         ),
         billing=True,
     ),
