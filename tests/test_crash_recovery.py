@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -68,13 +69,20 @@ def _run(settings: Settings, path: Path, batch_rows: int) -> subprocess.Popen[by
     )
 
 
-def _kill_when(process: subprocess.Popen[bytes], ready: callable, timeout: float = 120) -> None:  # type: ignore[valid-type]
+def _kill_when(
+    process: subprocess.Popen[bytes],
+    ready: Callable[[], bool],
+    pause: float = 0.0,
+    timeout: float = 120,
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             _, stderr = process.communicate()
             raise AssertionError(f"the ingest ended before it could be interrupted: {stderr!r}")
         if ready():
+            time.sleep(pause)
+            assert process.poll() is None, "the ingest finished during the pause"
             os.kill(process.pid, signal.SIGKILL)
             process.communicate()
             return
@@ -120,15 +128,27 @@ def test_killed_event_ingest_then_rerun_equals_one_clean_ingest(
 ) -> None:
     _finish(settings, _accounts_file(tmp_path, ACCOUNTS))
     path = _events_file(tmp_path, 400_000)
-    process = _run(settings, path, 20_000)
+    # Time a clean ingest elsewhere, then kill this workspace's ingests at several points
+    # of that duration: while reading and validating, and while committing.
+    clean = Settings(home=tmp_path / "clean")
+    _finish(clean, _accounts_file(tmp_path, ACCOUNTS))
+    started = time.monotonic()
+    _finish(clean, path)
+    duration = time.monotonic() - started
     staging = settings.events_dir / "_staging"
-    _kill_when(process, lambda: len(list(staging.glob("*/month=*/*.parquet"))) >= 20)
+    # While reading and validating: the ingest has opened its staging folder.
+    process = _run(settings, path, 20_000)
+    _kill_when(process, lambda: staging.exists() and any(staging.iterdir()), pause=duration / 4)
+    # While committing: month files are being written into staging.
+    process = _run(settings, path, 20_000)
+    _kill_when(process, lambda: any(staging.glob("*/month=*/*.parquet")))
     _finish(settings, path)
-    con = duckdb.connect()
-    EventStore(settings.events_dir).register(con)
-    count, keys, total = con.execute(
-        "SELECT count(*), count(DISTINCT event_key), sum(quantity) FROM events"
-    ).fetchall()[0]
     rows = 400_000
-    assert (count, keys, int(total)) == (rows, rows, rows * (rows - 1) // 2)
+    for workspace in (settings, clean):
+        con = duckdb.connect()
+        EventStore(workspace.events_dir).register(con)
+        count, keys, total = con.execute(
+            "SELECT count(*), count(DISTINCT event_key), sum(quantity) FROM events"
+        ).fetchall()[0]
+        assert (count, keys, int(total)) == (rows, rows, rows * (rows - 1) // 2)
     assert not staging.exists() or not any(staging.iterdir())
