@@ -129,13 +129,15 @@ def run_ingest(ctx: IngestContext, paths: list[Path], entity: str | None) -> Ing
         return ingest_paths(ctx, paths, entity, _progress_factory(progress))
 
 
-def render_ingest(report: IngestReport) -> None:
+def render_ingest(report: IngestReport, by_entity: bool = False) -> None:
+    first = "files" if by_entity else "file"
     table = Table(title="Ingest", title_justify="left")
-    for column in ("file", "entity", "read", "loaded", "updated", "unchanged", "rejected"):
-        table.add_column(column, justify="right" if column not in ("file", "entity") else "left")
-    for f in report.files:
+    for column in (first, "entity", "read", "loaded", "updated", "unchanged", "rejected"):
+        table.add_column(column, justify="right" if column not in (first, "entity") else "left")
+    rows = report.by_entity() if by_entity else [(1, f) for f in report.files]
+    for files, f in rows:
         table.add_row(
-            Path(f.path).name,
+            str(files) if by_entity else Path(f.path).name,
             f.entity or "?",
             f"{f.rows_read:,}",
             f"{f.rows_loaded:,}",
@@ -218,7 +220,7 @@ def demo(
     if as_json:
         emit_json(result.as_dict())
         return
-    render_ingest(result.report)
+    render_ingest(result.report, by_entity=True)
     out.print(
         f"Demo company ({accounts:,} accounts, {months} months) generated in "
         f"{result.seconds_generate:.1f}s and ingested in {result.seconds_ingest:.1f}s"

@@ -47,6 +47,17 @@ class IngestReport:
     def as_dict(self) -> dict[str, Any]:
         return {"files": [f.as_dict() for f in self.files], "totals": self.totals()}
 
+    def by_entity(self) -> list[tuple[int, FileSummary]]:
+        """(number of files, summed summary) per entity, for a compact display."""
+        grouped: dict[str, tuple[int, FileSummary]] = {}
+        for f in self.files:
+            name = f.entity or "?"
+            files, total = grouped.get(name, (0, FileSummary(path="", entity=name)))
+            for key in COUNTS:
+                setattr(total, key, getattr(total, key) + getattr(f, key))
+            grouped[name] = (files + 1, total)
+        return list(grouped.values())
+
     def exit_code(self, strict: bool) -> int:
         """0 processed; 1 with --strict when a row was rejected; 2 when a file was refused."""
         if any(f.error for f in self.files):
