@@ -23,7 +23,8 @@ def test_events_join_accounts_and_money_stays_exact(ctx: IngestContext) -> None:
     mrr = con.execute("SELECT sum(mrr) FROM subscriptions").fetchall()[0][0]
     assert mrr == Decimal("12500.50")  # 500.00 + 12000.50 + 0 (free line)
     attrs = con.execute(
-        "SELECT json_extract_string(attributes, '$.employees') FROM accounts WHERE account_id = 'acc_2'"
+        "SELECT json_extract_string(attributes, '$.employees') FROM accounts "
+        "WHERE account_id = 'acc_2'"
     ).fetchall()
     assert attrs == [("5000",)]
     versions = con.execute("SELECT count(*) FROM subscription_versions").fetchall()
