@@ -36,7 +36,8 @@ class Account:
     discount: float
     health: float  # initial latent health (≈ N(0, 1) across the base)
     health_mean: float  # what health drifts back to
-    growth: float  # monthly log growth of the account's demand for seats
+    growth: float  # monthly log growth of the account's demand for seats while it has room
+    potential: float  # seats the account could ever use; growth slows as demand nears it
     utilisation: float  # share of seats in use at the start
     onboarding_days: int  # time to first value
     stalled: bool  # onboarding stalls for weeks
@@ -134,6 +135,7 @@ def _make_one(
         health=health,
         health_mean=segment.health_mean + 0.5 * (health - segment.health_mean),
         growth=dice.normal(segment.growth_mean, 0.015),
+        potential=min(float(max(employees, seats)), seats * dice.lognormal(0.45, 0.35)),
         utilisation=dice.uniform(0.55, 0.98),
         onboarding_days=max(2, int(onboarding)),
         stalled=stalled,

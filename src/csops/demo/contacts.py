@@ -28,6 +28,7 @@ class Contact:
     user: int | None  # the matching product user number
     since: int  # day the person became a contact
     until: int  # day they left the company (NEVER if still there)
+    added_at: int  # seconds into the `since` day when the CRM record was made
 
     @property
     def name(self) -> str:
@@ -76,6 +77,7 @@ def make_contacts(story: Story, dice: Dice, horizon: int) -> list[Contact]:
                 user=None if user is None else user.number,
                 since=since if user is None else min(since, user.join),
                 until=NEVER if user is None else user.leave,
+                added_at=dice.integer(8 * 3600, 18 * 3600),
             )
         )
 

@@ -121,10 +121,13 @@ def activities(story: Story, contacts: list[Contact], cal: Calendar, dice: Dice)
     t = _Touches(story, contacts, cal, dice)
     account, seg = story.account, story.account.segment
     big = seg.name != "SMB"
+    quiet_until = account.first_start  # routine touches start after the kickoff
     if account.first_start >= 0:
+        quiet_until += 10
         p = (0.85 if big else 0.5) * (0.6 if account.stalled else 1.0)
         if dice.random() < p:
-            t.add("call", account.first_start + dice.integer(1, 10), "kickoff")
+            quiet_until = account.first_start + dice.integer(1, 10)
+            t.add("call", quiet_until, "kickoff")
     months = np.flatnonzero(story.customer)
     kinds = ("call", "meeting", "email", "note")
     for m in months.tolist():
@@ -133,7 +136,9 @@ def activities(story: Story, contacts: list[Contact], cal: Calendar, dice: Dice)
         worry = 1.5 if h < -0.5 else 1.0
         for kind, rate in zip(kinds, seg.touches, strict=True):
             for _ in range(dice.poisson(rate * worry)):
-                t.add(kind, dice.integer(lo, hi), kind)
+                day = dice.integer(lo, hi)
+                if day > quiet_until:
+                    t.add(kind, day, kind)
         if (
             seg.qbr
             and (m - int(months[0])) % 3 == 2

@@ -95,9 +95,10 @@ class _Life:
             else:
                 return
         story.customer[m] = True
-        self.demand = max(
-            1.0, self.demand * math.exp(self.a.growth + 0.03 * self.h + dice.normal(0, 0.04))
-        )
+        # logistic growth: fast while there is room, flat once the account is saturated
+        room = 1.0 - self.demand / self.a.potential
+        drift = self.a.growth * room + 0.03 * self.h + dice.normal(0, 0.04)
+        self.demand = max(1.0, self.demand * math.exp(drift))
         core = self.contract.core
         assert core is not None
         self.roster.month(lo, hi, max(1, min(core.seats, round(self.demand))))
@@ -184,12 +185,12 @@ class _Life:
             return
         before = contract.mrr
         if self.need_since is None and core.tier < TOP_TIER:
-            p_need = 0.018 * math.exp(0.5 * self.h + 25 * max(self.a.growth, 0.0))
+            p_need = 0.018 * math.exp(0.5 * self.h + 10 * max(self.a.growth, 0.0))
             if dice.random() < p_need:
                 self.need_since = m
         if self.need_since is not None:
             story.trial[m] = True
-            if m > self.need_since and self.h > -0.4 and dice.random() < 0.3:
+            if m > self.need_since and self.h > -0.4 and dice.random() < 0.25:
                 tier = core.tier + 1
                 contract.change(day, tier=tier, seats=max(core.seats, PLANS[tier].included_seats))
                 self._record_change(day, before, "upgrade")
@@ -197,8 +198,8 @@ class _Life:
                 return
             if m - self.need_since >= 5:
                 self.need_since = None  # the moment passed
-        if self.demand >= 0.93 * core.seats and self.h > -0.6 and dice.random() < 0.25:
-            seats = math.ceil(self.demand * dice.uniform(1.1, 1.4))
+        if self.demand >= 0.93 * core.seats and self.h > -0.6 and dice.random() < 0.2:
+            seats = math.ceil(self.demand * dice.uniform(1.05, 1.3))
             contract.change(day, seats=max(seats, core.seats + 1))
             self._record_change(day, before, "seats_added")
         elif contract.addon is None and core.tier >= 1 and self.h > 0.2 and dice.random() < 0.012:

@@ -124,10 +124,6 @@ PROPERTY_VALUES, PROPERTY_CODES = _property_table()
 TRIAL_CODE = 0
 
 
-def property_code(event: str, value: dict[str, str | bool]) -> int:
-    return PROPERTY_VALUES.index(json.dumps(value, sort_keys=True))
-
-
 def type_cdf() -> npt.NDArray[np.float64]:
     """Cumulative sampling weights of post-login events, one row per plan tier."""
     weights = np.array(

@@ -43,7 +43,7 @@ def contact_rows(account: Account, contacts: list[Contact], cal: Calendar) -> It
             c.title,
             c.phone,
             "" if c.user is None else user_id(account.account_id, c.user),
-            timestamp(max(account.created_at, cal.epoch(c.since, 9 * 3600 + 17 * 60))),
+            timestamp(max(account.created_at, cal.epoch(c.since, c.added_at))),
         )
 
 

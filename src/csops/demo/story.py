@@ -95,6 +95,3 @@ class Story:
             end = cal.days if line.end is None else min(line.end, cal.days)
             tiers[max(line.start, 0) : max(end, 0)] = line.tier
         return tiers
-
-    def churned(self) -> bool:
-        return any(c.kind == "churn" for c in self.changes)

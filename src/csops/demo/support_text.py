@@ -14,9 +14,10 @@ from csops.demo.texts import phrases as P
 from csops.demo.texts.slots import Slots
 from csops.demo.texts.topic import Topic
 from csops.demo.texts.topics_account import ACCOUNT_TOPICS
+from csops.demo.texts.topics_general import GENERAL_TOPICS
 from csops.demo.texts.topics_product import PRODUCT_TOPICS
 
-TOPICS: tuple[Topic, ...] = ACCOUNT_TOPICS + PRODUCT_TOPICS
+TOPICS: tuple[Topic, ...] = ACCOUNT_TOPICS + PRODUCT_TOPICS + GENERAL_TOPICS
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

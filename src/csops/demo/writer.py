@@ -123,6 +123,7 @@ EVENT_SCHEMA = pa.schema(
         ("properties", pa.string()),
     ]
 )
+ROW_GROUP = 100_000  # events buffered per month file before a row group is written
 _EVENT_FILE = re.compile(r"events-\d{4}-\d{2}\.parquet")
 _STAGING = ".csops-demo-partial"
 _EPOCH = dt.date(1970, 1, 1)
@@ -160,6 +161,7 @@ class CompanyWriter:
         self._files: dict[str, IO[str]] = {}
         self._csv: dict[str, Any] = {}
         self._events: dict[str, pq.ParquetWriter] = {}
+        self._pending: dict[str, list[pa.Table]] = {}
 
     def __enter__(self) -> CompanyWriter:
         if self.staging.exists():
@@ -188,16 +190,28 @@ class CompanyWriter:
         table = _event_table(events, account_ids)
         for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
             key = cal.calendar_months[int(month[lo])]
-            writer = self._events.get(key)
-            if writer is None:
-                writer = pq.ParquetWriter(
-                    self.staging / f"events-{key}.parquet", EVENT_SCHEMA, compression="zstd"
-                )
-                self._events[key] = writer
-            writer.write_table(table.slice(lo, hi - lo))
+            # a copy, so the chunk's table can be freed while the month waits in the buffer
+            part = table.take(pa.array(np.arange(lo, hi)))
+            self._pending.setdefault(key, []).append(part)
+            if sum(t.num_rows for t in self._pending[key]) >= ROW_GROUP:
+                self._flush(key)
+
+    def _flush(self, key: str) -> None:
+        """Write a month's buffered events as one row group."""
+        parts = self._pending.pop(key, [])
+        if not parts:
+            return
+        writer = self._events.get(key)
+        if writer is None:
+            path = self.staging / f"events-{key}.parquet"
+            writer = pq.ParquetWriter(path, EVENT_SCHEMA, compression="zstd")
+            self._events[key] = writer
+        writer.write_table(pa.concat_tables(parts), row_group_size=ROW_GROUP * 2)
 
     def finish(self) -> dict[str, list[Path]]:
         """Close everything and move the files into `out_dir`."""
+        for key in sorted(self._pending):
+            self._flush(key)
         self._close()
         for old in self.out_dir.iterdir():
             if _EVENT_FILE.fullmatch(old.name):

@@ -48,23 +48,31 @@ ACTIVITY_SUMMARIES: dict[str, tuple[str, ...]] = {
         "Call with {contact} about adoption in the {team} team.",
         "Quick sync with {contact}: no blockers, will share best-practice guide.",
         "Call with {contact}: concerns about report performance, looping in support.",
+        "Call with {contact} to plan the next phase; wants {feature} for the {team} team.",
+        "Intro call with {contact}; walked through admin settings and permissions.",
     ),
     "meeting": (
         "Workshop with {contact} and the {team} team on dashboard design.",
         "Met {contact} on site; discussed roll-out to more teams.",
         "Roadmap session with {contact}, interested in {feature}.",
+        "Training session for the {team} team, organised by {contact}.",
     ),
     "email": (
         "Sent {contact} the monthly usage summary.",
         "Shared webinar invite and best-practice guide with {contact}.",
         "Followed up with {contact} on open support tickets.",
         "Sent release notes highlighting {feature}.",
+        "Emailed {contact} a how-to on connecting {integration}.",
+        "Asked {contact} for a case study; no reply yet.",
+        "Checked in with {contact} after the {integration} sync issue.",
     ),
     "note": (
         "Account stable. Main users in {team}.",
         "{contact} mentioned budget review next quarter.",
         "Usage concentrated on few users, adoption risk.",
         "Good relationship with {contact}; potential reference customer.",
+        "{team} team onboarding more users next month according to {contact}.",
+        "Internal: discussed account plan with AE, no open opportunities.",
     ),
     "qbr": (
         "QBR with {contact}: reviewed adoption ({users} active users), goals for next "
