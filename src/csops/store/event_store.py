@@ -36,6 +36,7 @@ MANIFEST = "manifest.json"
 
 
 ROW_GROUP = 250_000
+BUFFERED_ROWS = 400_000  # across all months: bounds memory whatever the row order
 
 
 class KeySchemeChanged(Exception):
@@ -219,6 +220,10 @@ class StagedEvents:
             self._buffer.setdefault(month, []).append(table.slice(start, size))
             start += size
             if sum(t.num_rows for t in self._buffer[month]) >= ROW_GROUP:
+                self._flush(month)
+        # Events in random time order fill every month's buffer slowly: cap the total held.
+        if sum(t.num_rows for parts in self._buffer.values() for t in parts) >= BUFFERED_ROWS:
+            for month in list(self._buffer):
                 self._flush(month)
 
     def _flush(self, month: str) -> None:
