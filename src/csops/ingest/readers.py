@@ -500,8 +500,9 @@ class JsonLinesReader:
 def open_reader(path: Path, batch_rows: int) -> Reader:
     fmt = file_format(path)
     if fmt == "csv":
-        # Arrow's CSV reader batches by bytes; ~100 bytes a row keeps batches near batch_rows.
-        return CsvReader(path, block_bytes=max(64 << 10, batch_rows * 100))
+        # Arrow's CSV reader batches by bytes and holds several blocks in flight: half of
+        # batch_rows * 100 bytes keeps memory low while batches stay large enough to be cheap.
+        return CsvReader(path, block_bytes=max(64 << 10, batch_rows * 50))
     if fmt == "parquet":
         return ParquetReader(path, batch_rows)
     return JsonLinesReader(path, batch_rows)

@@ -271,9 +271,12 @@ class StagedEvents:
             target_dir = self.store.root / f"month={month}"
             target_dir.mkdir(parents=True, exist_ok=True)
             target = target_dir / f"part-{self.token}.parquet"
-            if total == distinct and stored == 0:
+            if total == distinct and stored == 0:  # all new: publish the file as it is
                 new = int(total)
                 os.replace(staged_path, target)
+            elif total == distinct == stored:  # a re-run: everything is already stored
+                new = 0
+                unchanged += int(total)
             else:
                 new, present, dups = self._rewrite(con, staged, known, target)
                 unchanged += present
