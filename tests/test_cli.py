@@ -70,11 +70,23 @@ def test_unknown_entity_flag_is_refused(runner: CliRunner, tmp_path: Path) -> No
 
 
 def test_second_run_says_nothing_changed(runner: CliRunner, tmp_path: Path) -> None:
-    args = [*_ws(tmp_path), "ingest", str(BROKEN / "accounts.csv")]
+    clean = tmp_path / "accounts.csv"
+    clean.write_text("account_id,name\nacc_1,Acme\n")
+    args = [*_ws(tmp_path), "ingest", str(clean)]
     runner.invoke(app, args)
     result = runner.invoke(app, args)
     assert result.exit_code == 0
     assert "Nothing changed" in result.stdout
+
+
+def test_second_run_with_rejections_does_not_claim_nothing_changed(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    args = [*_ws(tmp_path), "ingest", str(BROKEN / "accounts.csv")]
+    runner.invoke(app, args)
+    result = runner.invoke(app, args)
+    assert "Nothing changed" not in result.stdout
+    assert "rejected rows are in quarantine" in result.stdout
 
 
 def test_invalid_setting_is_reported_at_start(
@@ -110,3 +122,30 @@ def test_status_reports_rows_events_ingests_and_masks_passwords(
     assert masked_url("postgresql+psycopg://csops:s3cret@db:5432/prod") == (
         "postgresql+psycopg://csops:***@db:5432/prod"
     )
+
+
+def test_json_output_stays_clean_on_long_queries(runner: CliRunner, tmp_path: Path) -> None:
+    from csops.analytics.duck import connect
+    from csops.config import Settings
+
+    con = connect(Settings(home=tmp_path / "ws"))
+    assert con.execute("SELECT current_setting('enable_progress_bar')").fetchall() == [(False,)]
+
+
+def test_a_folder_with_nothing_to_ingest_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    (folder / "notes.xlsx").write_bytes(b"")
+    result = runner.invoke(app, [*_ws(tmp_path), "ingest", str(folder), "--json"])
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["files"][0]["error"]
+    assert "no .csv, .parquet or .jsonl files" in error and "notes.xlsx" in error
+
+
+def test_workspace_path_with_a_quote_works(runner: CliRunner, tmp_path: Path) -> None:
+    ws = tmp_path / "O'Brien ws"
+    result = runner.invoke(
+        app, ["--workspace", str(ws), "ingest", str(BROKEN / "accounts.csv"), "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["files"][0]["rows_loaded"] == 3

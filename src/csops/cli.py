@@ -154,6 +154,8 @@ def render_ingest(report: IngestReport, by_entity: bool = False) -> None:
             err.print(f"[yellow]{Path(f.path).name}[/yellow]: {reasons} → {f.quarantine_path}")
     if report.files and all(f.changed_nothing for f in report.files):
         out.print("Nothing changed: every row was already in the store.")
+    elif report.files and not any(f.rows_loaded or f.rows_updated for f in report.files):
+        out.print("No new or changed rows; rejected rows are in quarantine.")
 
 
 @app.command()

@@ -126,3 +126,33 @@ def test_csv_ending_inside_quotes_is_truncated(
     assert [(u.line, u.reason) for u in unreadable] == (
         [(cut_line, "truncated_line")] if cut_line else []
     )
+
+
+def test_a_stray_quote_in_a_complete_file_loses_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text('id,name\na1,Acme 5" screens\na2,Globex\n')
+    rows, unreadable = _read(path)
+    assert [r["name"] for r in rows] == ['Acme 5" screens', "Globex"]
+    assert unreadable == []
+
+
+def test_a_cut_record_with_too_few_fields_is_the_only_one_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b'id,name,segment\na1,Acme,smb\na2,"Glo')
+    rows, unreadable = _read(path)
+    assert [r["id"] for r in rows] == ["a1"]
+    assert [(u.line, u.reason) for u in unreadable] == [(3, "truncated_line")]
+
+
+def test_reserved_column_names_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("id,_source_line\na1,3\n")
+    with pytest.raises(FileRefused, match="reserved"):
+        open_reader(path, 100).columns()
+
+
+def test_jsonl_numbers_never_pass_through_float(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"amount": 0.1}\n{"amount": 12345678901234567.25}\n')
+    rows, _ = _read(path)
+    assert [r["amount"] for r in rows] == ["0.1", "12345678901234567.25"]

@@ -26,7 +26,18 @@ def plan(
     for path in paths:
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-            files.extend(p for p in found if _looks_ingestible(p))
+            usable = [p for p in found if _looks_ingestible(p)]
+            if not usable:
+                skipped = ", ".join(p.name for p in found[:5]) or "none"
+                refused.append(
+                    (
+                        path,
+                        None,
+                        f"{path}: no .csv, .parquet or .jsonl files "
+                        f"(optionally .gz) in this folder; files found: {skipped}",
+                    )
+                )
+            files.extend(usable)
         elif path.exists():
             files.append(path)
         else:

@@ -132,66 +132,71 @@ def _load(
     else:
         rows = RowStore(conn, entity)
 
-    reasons: Counter[str] = Counter()
-    estimate = reader.estimated_rows()
-    query = None
-    query_schema: pa.Schema | None = None
-    for raw in reader.batches():
-        summary.rows_read += raw.table.num_rows + len(raw.unreadable)
-        if raw.unreadable:
-            quarantine.write_unreadable(raw.unreadable)
-            summary.rows_rejected += len(raw.unreadable)
-            reasons.update(u.reason for u in raw.unreadable)
-        if raw.table.num_rows == 0:
-            continue
-        if query is None or query_schema != raw.table.schema:
-            query = build_query(
-                entity,
-                raw.table.schema,
-                ctx.now + ctx.settings.future_tolerance,
-                references,
-                check_duplicates,
-            )
-            query_schema = raw.table.schema
-        checked = run_validation(con, query, raw.table)
-        if check_duplicates:
-            _remember_keys(con, checked.good, checked.bad)
-        if checked.bad.num_rows:
-            bad = checked.bad
-            quarantine.write_rows(_quarantine_rows(bad))
-            summary.rows_rejected += bad.num_rows
-            for codes in bad[REASONS].to_pylist():
-                reasons.update(codes)
-        good = checked.good
+    try:
+        reasons: Counter[str] = Counter()
+        estimate = reader.estimated_rows()
+        query = None
+        query_schema: pa.Schema | None = None
+        for raw in reader.batches():
+            summary.rows_read += raw.table.num_rows + len(raw.unreadable)
+            if raw.unreadable:
+                quarantine.write_unreadable(raw.unreadable)
+                summary.rows_rejected += len(raw.unreadable)
+                reasons.update(u.reason for u in raw.unreadable)
+            if raw.table.num_rows == 0:
+                continue
+            if query is None or query_schema != raw.table.schema:
+                query = build_query(
+                    entity,
+                    raw.table.schema,
+                    ctx.now + ctx.settings.future_tolerance,
+                    references,
+                    check_duplicates,
+                )
+                query_schema = raw.table.schema
+            checked = run_validation(con, query, raw.table)
+            if check_duplicates:
+                _remember_keys(con, checked.good, checked.bad)
+            if checked.bad.num_rows:
+                bad = checked.bad
+                quarantine.write_rows(_quarantine_rows(bad))
+                summary.rows_rejected += bad.num_rows
+                for codes in bad[REASONS].to_pylist():
+                    reasons.update(codes)
+            good = checked.good
+            if events is not None:
+                events.stage(good, ingest_id)
+            elif rows is not None and good.num_rows:
+                counts = rows.upsert(_store_rows(good, entity), ingest_id, ctx.now)
+                summary.rows_loaded += counts.loaded
+                summary.rows_updated += counts.updated
+                summary.rows_unchanged += counts.unchanged
+            if progress is not None:
+                progress(summary.rows_read, estimate)
         if events is not None:
-            events.stage(good, ingest_id)
-        elif rows is not None and good.num_rows:
-            counts = rows.upsert(_store_rows(good, entity), ingest_id, ctx.now)
-            summary.rows_loaded += counts.loaded
-            summary.rows_updated += counts.updated
-            summary.rows_unchanged += counts.unchanged
-        if progress is not None:
-            progress(summary.rows_read, estimate)
-    if events is not None:
-        commit = events.commit(con)
-        summary.rows_loaded += commit.loaded
-        summary.rows_unchanged += commit.unchanged
-        dups = commit.duplicates
-        if dups.num_rows:
-            quarantine.write_rows(
-                [
-                    {
-                        **{c: r.get(c) for c in reader.columns()},
-                        REASON_COLUMN: f"duplicate event key {r['event_key']} "
-                        f"(first on line {r['_first_line']})",
-                        LINE_COLUMN: r["_line"],
-                    }
-                    for r in dups.to_pylist()
-                ]
-            )
-            summary.rows_rejected += dups.num_rows
-            reasons["duplicate_key"] += dups.num_rows
-    summary.reasons = dict(sorted(reasons.items()))
+            commit = events.commit(con)
+            summary.rows_loaded += commit.loaded
+            summary.rows_unchanged += commit.unchanged
+            dups = commit.duplicates
+            if dups.num_rows:
+                quarantine.write_rows(
+                    [
+                        {
+                            **{c: r.get(c) for c in reader.columns()},
+                            REASON_COLUMN: f"duplicate event key {r['event_key']} "
+                            f"(first on line {r['_first_line']})",
+                            LINE_COLUMN: r["_line"],
+                        }
+                        for r in dups.to_pylist()
+                    ]
+                )
+                summary.rows_rejected += dups.num_rows
+                reasons["duplicate_key"] += dups.num_rows
+        summary.reasons = dict(sorted(reasons.items()))
+    except BaseException:
+        if events is not None:
+            events.abort()  # no staging debris, no open writers
+        raise
 
 
 def _remember_keys(con: duckdb.DuckDBPyConnection, *tables: pa.Table) -> None:

@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Protocol, cast
 
@@ -29,6 +30,20 @@ import pyarrow.parquet as pq
 
 LINE = "_source_line"
 READ_ERROR = "_read_error"
+RESERVED = frozenset(
+    {
+        LINE,
+        READ_ERROR,
+        "_error_reason",
+        "_raw_record",
+        "_key",
+        "_line",
+        "_attributes",
+        "_row_hash",
+        "_reasons",
+        "_month",
+    }
+)
 
 
 class FileRefused(Exception):
@@ -74,7 +89,7 @@ def file_format(path: Path) -> str:
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
     ext = suffixes[-1] if suffixes else ""
-    if ext in (".csv", ".tsv", ".txt"):
+    if ext == ".csv":
         return "csv"
     if ext in (".parquet", ".pq"):
         return "parquet"
@@ -92,6 +107,12 @@ def _check_header(path: Path, names: list[str]) -> list[str]:
         names[0] = names[0][1:]
     if not names or all(not n for n in names):
         raise FileRefused(f"{path.name}: the file is empty or has no header row")
+    reserved = sorted({n for n in names if n in RESERVED})
+    if reserved:
+        raise FileRefused(
+            f"{path.name}: column names {reserved} are reserved for csops' own bookkeeping; "
+            "rename them"
+        )
     blank = [i + 1 for i, n in enumerate(names) if not n]
     if blank:
         raise FileRefused(f"{path.name}: header has empty column names at positions {blank}")
@@ -174,24 +195,38 @@ class CsvReader:
     def batches(self) -> Iterator[RawBatch]:
         """Parsed batches; when the file ends inside a quoted value (an odd number of
         quote characters), its last record is reported as truncated instead of loaded."""
-        cut_short = self._ends_inside_quotes()
+        odd_quotes, ends_with_newline = self._quote_state()
         held: RawBatch | None = None  # the latest batch with rows: it may hold the last record
+        last_unreadable = 0
         for batch in self._parsed_batches():
+            last_unreadable = max([last_unreadable, *(u.line for u in batch.unreadable)])
             if batch.table.num_rows == 0:
                 yield batch  # only unreadable records; their order does not matter
                 continue
             if held is not None:
                 yield held
             held = batch
-        if held is not None:
-            yield self._drop_last_record(held) if cut_short else held
+        if held is None:
+            return
+        last_good = int(held.table[LINE][-1].as_py())
+        # A quote left open runs to the end of the file. It cut the final record short when
+        # the file stops mid-line, or when that record swallowed line breaks. A stray quote
+        # inside an unquoted value (`5" screens`) in a complete file does neither. If an
+        # unreadable record comes after the last good one, that one is the cut record.
+        last_values = held.table.slice(held.table.num_rows - 1).to_pylist()[0]
+        swallowed = any(isinstance(v, str) and "\n" in v for v in last_values.values())
+        cut_short = odd_quotes and (not ends_with_newline or swallowed)
+        yield self._drop_last_record(held) if cut_short and last_good > last_unreadable else held
 
-    def _ends_inside_quotes(self) -> bool:
+    def _quote_state(self) -> tuple[bool, bool]:
+        """(an odd number of quote characters, the file ends with a newline)."""
         quotes = 0
+        last = b""
         with _open_binary(self.path) as raw:
             for chunk in iter(lambda: raw.read(8 << 20), b""):
                 quotes += chunk.count(b'"')
-        return quotes % 2 == 1
+                last = chunk[-1:]
+        return quotes % 2 == 1, last == b"\n"
 
     @staticmethod
     def _drop_last_record(batch: RawBatch) -> RawBatch:
@@ -401,7 +436,9 @@ def _json_text(value: Any) -> str | None:
         return None
     if isinstance(value, str):
         return value
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    if isinstance(value, Decimal):
+        return str(value)  # exact: JSON numbers never pass through float
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
 
 
 class JsonLinesReader:
@@ -456,7 +493,7 @@ class JsonLinesReader:
         if not stripped:
             return {}
         try:
-            value = json.loads(stripped)
+            value = json.loads(stripped, parse_float=Decimal)
         except json.JSONDecodeError as exc:
             if last:
                 return Unreadable(

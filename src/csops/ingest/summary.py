@@ -24,7 +24,12 @@ class FileSummary:
 
     @property
     def changed_nothing(self) -> bool:
-        return self.error is None and self.rows_loaded == 0 and self.rows_updated == 0
+        return (
+            self.error is None
+            and self.rows_loaded == 0
+            and self.rows_updated == 0
+            and self.rows_rejected == 0
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

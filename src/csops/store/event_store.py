@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from csops.analytics.duck import run
+from csops.analytics.duck import literal, run
 
 MANIFEST = "manifest.json"
 
@@ -86,7 +86,7 @@ class EventStore:
         """Create a DuckDB view `name` over the committed events (empty when none)."""
         files = self.files()
         if files:
-            listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+            listed = ", ".join(literal(str(f)) for f in files)
             run(con, f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet([{listed}])")
         else:
             run(
@@ -255,11 +255,11 @@ class StagedEvents:
         added: list[dict[str, Any]] = []
         for month in sorted(self._writers):
             staged_path = self._path(month)
-            staged = f"read_parquet('{staged_path}')"
+            staged = f"read_parquet({literal(str(staged_path))})"
             existing = self.store.files(month)
             known = (
                 "SELECT event_key FROM read_parquet(["
-                + ", ".join(f"'{p}'" for p in existing)
+                + ", ".join(literal(str(p)) for p in existing)
                 + "])"
                 if existing
                 else "SELECT NULL::UBIGINT AS event_key WHERE FALSE"
@@ -331,7 +331,7 @@ class StagedEvents:
             run(
                 con,
                 f"COPY (SELECT {columns} FROM _ranked WHERE _rank = 1 AND NOT _stored "
-                f"ORDER BY source_line) TO '{target}' (FORMAT parquet)",
+                f"ORDER BY source_line) TO {literal(str(target))} (FORMAT parquet)",
             )
         run(con, "DROP TABLE _ranked")
         return int(new), int(present), dups

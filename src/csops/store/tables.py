@@ -142,5 +142,7 @@ ingest_log = Table(
     Column("rows_rejected", BigInteger, nullable=False),
     Column("reasons", JSON(), nullable=False),
     Column("quarantine_path", Text(), nullable=True),
+    # Never reuse an id on SQLite: events carry the id of the ingest that wrote them.
+    sqlite_autoincrement=True,
 )
 Index("ix_ingest_log_entity", ingest_log.c.entity)

@@ -86,6 +86,7 @@ def upgrade() -> None:
         sa.Column("reasons", sa.JSON(), nullable=False),
         sa.Column("quarantine_path", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("ingest_log", schema=None) as batch_op:
         batch_op.create_index("ix_ingest_log_entity", ["entity"], unique=False)
