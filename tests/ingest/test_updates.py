@@ -158,3 +158,24 @@ def test_events_with_their_own_ids_use_them_as_the_key(ctx: IngestContext, tmp_p
         1,
         {"duplicate_key": 1},
     )
+
+
+def test_event_ids_are_unique_across_months_and_ingests(ctx: IngestContext, tmp_path: Path) -> None:
+    ingest_paths(ctx, [_accounts(tmp_path)])
+    first = _write(
+        tmp_path / "events-a.csv",
+        "event_id,account_id,event_type,occurred_at\n"
+        "e1,acc_1,login,2024-01-31T23:00:00Z\n"
+        "e1,acc_1,login,2024-02-01T01:00:00Z\n"  # same id in the next month: a repeat
+        "e2,acc_1,login,2024-02-02T01:00:00Z\n",
+    )
+    summary = ingest_paths(ctx, [first]).files[0]
+    assert (summary.rows_loaded, summary.rows_rejected) == (2, 1)
+    assert summary.reasons == {"duplicate_key": 1}
+    resent = _write(
+        tmp_path / "events-b.csv",
+        "event_id,account_id,event_type,occurred_at\n"
+        "e2,acc_1,login,2024-03-05T01:00:00Z\n",  # re-sent with another time: already stored
+    )
+    again = ingest_paths(ctx, [resent]).files[0]
+    assert (again.rows_loaded, again.rows_unchanged, again.rows_rejected) == (0, 1, 0)

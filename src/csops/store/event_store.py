@@ -253,32 +253,38 @@ class StagedEvents:
         loaded = unchanged = 0
         duplicates: list[pa.Table] = []
         added: list[dict[str, Any]] = []
-        for month in sorted(self._writers):
+        months = sorted(self._writers)
+        # Content keys include the time, so a month is its own scope. Keys from the
+        # company's event_id do not: then every stored month and every earlier staged month
+        # of this file must be checked too.
+        by_event_id = self._has_event_ids(con, months)
+        for position, month in enumerate(months):
             staged_path = self._path(month)
             staged = f"read_parquet({literal(str(staged_path))})"
-            existing = self.store.files(month)
-            known = (
-                "SELECT event_key FROM read_parquet(["
-                + ", ".join(literal(str(p)) for p in existing)
-                + "])"
-                if existing
-                else "SELECT NULL::UBIGINT AS event_key WHERE FALSE"
+            known = _keys_of(self.store.files(None if by_event_id else month))
+            earlier = _keys_of(
+                [self._path(m) for m in months[:position]] if by_event_id else [], lines=True
             )
-            total, distinct, stored = con.execute(
+            total, distinct, stored, repeated = con.execute(
                 f"SELECT count(*), count(DISTINCT event_key), "
-                f"count(*) FILTER (WHERE event_key IN ({known})) FROM {staged}"
+                f"count(*) FILTER (WHERE event_key IN ({known})), "
+                f"count(*) FILTER (WHERE event_key IN (SELECT event_key FROM ({earlier}))) "
+                f"FROM {staged}"
             ).fetchall()[0]
             target_dir = self.store.root / f"month={month}"
             target_dir.mkdir(parents=True, exist_ok=True)
             target = target_dir / f"part-{self.token}.parquet"
-            if total == distinct and stored == 0:  # all new: publish the file as it is
+            if total == distinct and stored == repeated == 0:  # all new: publish as it is
                 new = int(total)
-                os.replace(staged_path, target)
+                if by_event_id:  # later months of this file still read it
+                    shutil.copyfile(staged_path, target)
+                else:
+                    os.replace(staged_path, target)
             elif total == distinct == stored:  # a re-run: everything is already stored
                 new = 0
                 unchanged += int(total)
             else:
-                new, present, dups = self._rewrite(con, staged, known, target)
+                new, present, dups = self._rewrite(con, staged, known, earlier, target)
                 unchanged += present
                 duplicates.append(dups)
             if new:
@@ -304,19 +310,33 @@ class StagedEvents:
         )
         return EventCommit(loaded, unchanged, dup_table)
 
+    def _has_event_ids(self, con: duckdb.DuckDBPyConnection, months: list[str]) -> bool:
+        if not months:
+            return False
+        files = ", ".join(literal(str(self._path(m))) for m in months)
+        rows = con.execute(f"SELECT count(event_id) FROM read_parquet([{files}])").fetchall()
+        return bool(rows[0][0])
+
     @staticmethod
     def _rewrite(
-        con: duckdb.DuckDBPyConnection, staged: str, known: str, target: Path
+        con: duckdb.DuckDBPyConnection, staged: str, known: str, earlier: str, target: Path
     ) -> tuple[int, int, pa.Table]:
-        """Slow path: keep the first occurrence of each key not already stored."""
+        """Slow path: keep the first occurrence of each key not already stored; a key seen
+        earlier in this file (another month, with event ids) is a repeat."""
         run(
             con,
             f"""
             CREATE OR REPLACE TEMP TABLE _ranked AS
-            SELECT *, row_number() OVER (PARTITION BY event_key ORDER BY source_line) AS _rank,
-                   min(source_line) OVER (PARTITION BY event_key) AS _first_line,
-                   event_key IN ({known}) AS _stored
-            FROM {staged}
+            SELECT s.*,
+                   CASE WHEN e.first_line IS NULL
+                        THEN row_number() OVER (PARTITION BY s.event_key ORDER BY s.source_line)
+                        ELSE 2 END AS _rank,
+                   coalesce(e.first_line, min(s.source_line) OVER (PARTITION BY s.event_key))
+                     AS _first_line,
+                   s.event_key IN ({known}) AS _stored
+            FROM {staged} s
+            LEFT JOIN (SELECT event_key, min(source_line) AS first_line FROM ({earlier})
+                       GROUP BY event_key) e USING (event_key)
             """,
         )
         new, present = con.execute(
@@ -335,6 +355,16 @@ class StagedEvents:
             )
         run(con, "DROP TABLE _ranked")
         return int(new), int(present), dups
+
+
+def _keys_of(files: list[Path], lines: bool = False) -> str:
+    """SQL selecting event_key (and source_line) of the given Parquet files; none: empty."""
+    columns = "event_key, source_line" if lines else "event_key"
+    if not files:
+        empty = "NULL::UBIGINT AS event_key" + (", NULL::BIGINT AS source_line" if lines else "")
+        return f"SELECT {empty} WHERE FALSE"
+    listed = ", ".join(literal(str(p)) for p in files)
+    return f"SELECT {columns} FROM read_parquet([{listed}])"
 
 
 def _fsync_file(path: Path) -> None:
