@@ -149,3 +149,10 @@ def test_workspace_path_with_a_quote_works(runner: CliRunner, tmp_path: Path) ->
     )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["files"][0]["rows_loaded"] == 3
+
+
+def test_status_of_a_missing_workspace_creates_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--workspace", str(tmp_path / "typo"), "status", "--json"])
+    assert result.exit_code == 2
+    assert "no workspace at" in result.stderr
+    assert not (tmp_path / "typo").exists()

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from csops.config import Settings
+from csops.config import Settings, masked_url
 from csops.ingest.batch import ProgressFactory, ingest_paths
 from csops.ingest.pipeline import IngestContext
 from csops.ingest.summary import IngestReport
@@ -72,7 +72,7 @@ def open_context(settings: Settings) -> IngestContext:
     try:
         upgrade_schema(engine)
     except Exception as exc:  # the edge: any driver error becomes a clear message
-        err.print(f"[red]cannot open the store {settings.store_url.split('@')[-1]}: {exc}[/red]")
+        err.print(f"[red]cannot open the store {masked_url(settings.store_url)}: {exc}[/red]")
         raise typer.Exit(2) from exc
     return IngestContext(settings, engine, datetime.now(UTC).replace(tzinfo=None))
 
@@ -162,6 +162,12 @@ def render_ingest(report: IngestReport, by_entity: bool = False) -> None:
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout.")) -> None:
     """What the workspace holds: rows, events, recent ingests, quarantine, schema."""
     settings = load_settings()
+    if settings.database_url is None and not settings.workspace.exists():
+        err.print(
+            f"[red]no workspace at {settings.workspace}: run `csops ingest` or "
+            "`csops demo` first, or pass --workspace[/red]"
+        )
+        raise typer.Exit(2)
     ctx = open_context(settings)
     info = workspace_status(settings, ctx.engine)
     if as_json:

@@ -42,7 +42,7 @@ def plan(
             files.append(path)
         else:
             refused.append((path, None, f"{path}: no such file or folder"))
-    planned: list[tuple[Path, Entity | None, str | None]] = []
+    planned: list[tuple[Path, Entity]] = []
     for f in files:
         if entity_name is not None:
             if entity_name not in ENTITIES:
@@ -50,7 +50,7 @@ def plan(
                     (f, None, f"unknown entity {entity_name!r}; known: {', '.join(ENTITIES)}")
                 )
                 continue
-            planned.append((f, ENTITIES[entity_name], None))
+            planned.append((f, ENTITIES[entity_name]))
             continue
         entity = entity_for(f)
         if entity is None:
@@ -63,10 +63,10 @@ def plan(
                 )
             )
         else:
-            planned.append((f, entity, None))
-    order = load_order([e.name for _, e, _ in planned if e is not None])
-    planned.sort(key=lambda item: (order.index(item[1].name) if item[1] else 0, str(item[0])))
-    return refused + planned
+            planned.append((f, entity))
+    order = load_order([e.name for _, e in planned])
+    planned.sort(key=lambda item: (order.index(item[1].name), str(item[0])))
+    return refused + [(f, e, None) for f, e in planned]
 
 
 def _looks_ingestible(path: Path) -> bool:

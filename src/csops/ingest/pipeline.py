@@ -90,7 +90,7 @@ def ingest_file(
             ingest_id = _open_log(conn, ctx, path, entity, digest, reader.format)
             _load(ctx, conn, con, reader, entity, ingest_id, quarantine, summary, progress)
             summary.quarantine_path = _str(quarantine.finish())
-            _close_log(conn, ctx, ingest_id, summary)
+            _close_log(conn, ingest_id, summary)
     except (FileRefused, KeySchemeChanged) as exc:
         quarantine.abort()
         return FileSummary(path=str(path), entity=entity.name, error=str(exc))
@@ -262,8 +262,7 @@ def _open_log(
     return int(key[0])
 
 
-def _close_log(conn: Connection, ctx: IngestContext, ingest_id: int, s: FileSummary) -> None:
-    del ctx
+def _close_log(conn: Connection, ingest_id: int, s: FileSummary) -> None:
     conn.execute(
         update(ingest_log)
         .where(ingest_log.c.id == ingest_id)

@@ -450,11 +450,9 @@ class JsonLinesReader:
 
     def columns(self) -> list[str]:
         names: dict[str, None] = {}
-        for i, batch in enumerate(self._records(limit=1000)):
-            if isinstance(batch, dict):
-                names.update(dict.fromkeys(k for k in batch if k != LINE))
-            if i > 1000:
-                break
+        for record in self._records(limit=1000):  # the columns of the first 1,000 lines
+            if isinstance(record, dict):
+                names.update(dict.fromkeys(k for k in record if k != LINE))
         return _check_header(self.path, list(names))
 
     def estimated_rows(self) -> int | None:
