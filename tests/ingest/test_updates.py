@@ -179,3 +179,15 @@ def test_event_ids_are_unique_across_months_and_ingests(ctx: IngestContext, tmp_
     )
     again = ingest_paths(ctx, [resent]).files[0]
     assert (again.rows_loaded, again.rows_unchanged, again.rows_rejected) == (0, 1, 0)
+
+
+def test_money_too_large_for_the_store_is_a_row_error(ctx: IngestContext, tmp_path: Path) -> None:
+    ingest_paths(ctx, [_accounts(tmp_path)])
+    path = _write(
+        tmp_path / "subscriptions.csv",
+        "subscription_id,account_id,mrr,start_date\n"
+        "sub_1,acc_1,123456789012345678.5,2024-01-01\n"
+        "sub_2,acc_1,99999999999999.99,2024-01-01\n",
+    )
+    summary = ingest_paths(ctx, [path]).files[0]
+    assert (summary.rows_loaded, summary.reasons) == (1, {"invalid_number:mrr": 1})

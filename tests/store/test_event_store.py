@@ -21,7 +21,7 @@ def _good_batch(lines: list[int], keys: list[int], month_day: str) -> pa.Table:
             "user_id": [None] * n,
             "event_type": ["login"] * n,
             "occurred_at": pa.array([f"2024-{month_day}T10:00:00"] * n).cast(pa.timestamp("us")),
-            "quantity": pa.nulls(n, pa.decimal128(38, 6)),
+            "quantity": pa.nulls(n, pa.decimal128(20, 6)),
             "properties": pa.nulls(n, pa.string()),
             "_attributes": pa.nulls(n, pa.string()),
             "event_id": pa.nulls(n, pa.string()),

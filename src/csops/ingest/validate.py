@@ -158,10 +158,16 @@ def column_sql(column: Column, source_type: pa.DataType | None, now: datetime) -
                 )
             )
     elif kind in (Kind.DECIMAL, Kind.FRACTION, Kind.INTEGER):
-        target = "BIGINT" if kind is Kind.INTEGER else "DECIMAL(38, 6)"
+        # DECIMAL(20, 6) is the store's money type everywhere: a larger value is a row
+        # error here, never an overflow that aborts a whole file later.
+        target = "BIGINT" if kind is Kind.INTEGER else "DECIMAL(20, 6)"
         pattern = _INTEGER if kind is Kind.INTEGER else _DECIMAL
         typed = f"TRY_CAST({value} AS {target})"
-        wanted = "a whole number" if kind is Kind.INTEGER else "a decimal (at most 6 places)"
+        wanted = (
+            "a whole number"
+            if kind is Kind.INTEGER
+            else "a decimal (at most 14 digits before the point and 6 after)"
+        )
         bad = f"NOT regexp_full_match({value}, {lit(pattern)})" if is_text else f"{typed} IS NULL"
         rules.append(
             Rule(

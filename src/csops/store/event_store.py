@@ -50,7 +50,7 @@ def key_probe(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute(
         f"SELECT hash({EVENT_KEY_COLUMNS}) FROM (SELECT 'acc_probe' AS account_id, "
         "NULL::VARCHAR AS user_id, 'probe' AS event_type, "
-        "TIMESTAMP '2024-01-01 00:00:00' AS occurred_at, 1.5::DECIMAL(38, 6) AS quantity, "
+        "TIMESTAMP '2024-01-01 00:00:00' AS occurred_at, 1.5::DECIMAL(20, 6) AS quantity, "
         "'{}' AS properties)"
     ).fetchall()
     return int(row[0][0])
@@ -94,7 +94,7 @@ class EventStore:
                 f"CREATE OR REPLACE VIEW {name} AS SELECT NULL::UBIGINT AS event_key, "
                 "NULL::VARCHAR AS account_id, NULL::VARCHAR AS user_id, "
                 "NULL::VARCHAR AS event_type, NULL::TIMESTAMP AS occurred_at, "
-                "NULL::DECIMAL(38,6) AS quantity, NULL::VARCHAR AS properties, "
+                "NULL::DECIMAL(20,6) AS quantity, NULL::VARCHAR AS properties, "
                 "NULL::VARCHAR AS attributes, NULL::VARCHAR AS event_id, "
                 "NULL::BIGINT AS ingest_id, "
                 "NULL::BIGINT AS source_line WHERE FALSE",
@@ -163,7 +163,7 @@ STORED_SCHEMA = pa.schema(
         ("user_id", pa.string()),
         ("event_type", pa.string()),
         ("occurred_at", pa.timestamp("us")),
-        ("quantity", pa.decimal128(38, 6)),
+        ("quantity", pa.decimal128(20, 6)),
         ("properties", pa.string()),
         ("attributes", pa.string()),
         ("event_id", pa.string()),
