@@ -1,126 +1,28 @@
-"""Readers: turn a CSV, Parquet or JSON Lines file (optionally gzip) into Arrow batches.
-
-Every reader yields `RawBatch`es: the file's own columns, unparsed where the format is
-text, plus `_source_line` (1-based line of the record in the file; the header is line 1
-for CSV, and for Parquet it is the row number) and `_read_error` (why the record could not
-be read cleanly, e.g. invalid UTF-8; null when fine). Records that cannot be split into
-columns at all (wrong number of fields, a JSON line that is not an object, a truncated
-last line) come back as `Unreadable` entries instead, with the raw text kept.
-"""
+"""CSV through Arrow's streaming parser, with exact physical line numbers."""
 
 from __future__ import annotations
 
 import csv
-import gzip
 import io
-import json
-import shutil
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Protocol, cast
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
-LINE = "_source_line"
-READ_ERROR = "_read_error"
-RESERVED = frozenset(
-    {
-        LINE,
-        READ_ERROR,
-        "_error_reason",
-        "_raw_record",
-        "_key",
-        "_line",
-        "_attributes",
-        "_row_hash",
-        "_reasons",
-        "_month",
-    }
+from csops.ingest.readers.base import (
+    LINE,
+    READ_ERROR,
+    FileRefused,
+    RawBatch,
+    Unreadable,
+    check_header,
+    estimate_lines,
+    open_binary,
 )
-
-
-class FileRefused(Exception):
-    """The whole file cannot be ingested (unreadable, no header, missing required column)."""
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    line: int
-    reason: str
-    message: str
-    raw: str
-
-
-@dataclass
-class RawBatch:
-    table: pa.Table
-    unreadable: list[Unreadable] = field(default_factory=list)
-
-
-class Reader(Protocol):
-    """Contract: `columns()` lists the file's columns (raises FileRefused when it cannot),
-    `batches()` yields every record exactly once, in file order, as RawBatch."""
-
-    format: str
-
-    def columns(self) -> list[str]: ...
-
-    def estimated_rows(self) -> int | None: ...
-
-    def batches(self) -> Iterator[RawBatch]: ...
-
-
-def _open_binary(path: Path) -> IO[bytes]:
-    if path.suffix == ".gz":
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    return open(path, "rb")
-
-
-def file_format(path: Path) -> str:
-    """csv, parquet or jsonl from the file's extension (a trailing .gz is ignored)."""
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes = suffixes[:-1]
-    ext = suffixes[-1] if suffixes else ""
-    if ext == ".csv":
-        return "csv"
-    if ext in (".parquet", ".pq"):
-        return "parquet"
-    if ext in (".jsonl", ".ndjson", ".json"):
-        return "jsonl"
-    raise FileRefused(
-        f"{path.name}: cannot tell the format from the extension {ext or '(none)'!r}; "
-        "use .csv, .parquet or .jsonl (optionally .gz)"
-    )
-
-
-def _check_header(path: Path, names: list[str]) -> list[str]:
-    names = [n.strip() for n in names]
-    if names and names[0].startswith("\ufeff"):
-        names[0] = names[0][1:]
-    if not names or all(not n for n in names):
-        raise FileRefused(f"{path.name}: the file is empty or has no header row")
-    reserved = sorted({n for n in names if n in RESERVED})
-    if reserved:
-        raise FileRefused(
-            f"{path.name}: column names {reserved} are reserved for csops' own bookkeeping; "
-            "rename them"
-        )
-    blank = [i + 1 for i, n in enumerate(names) if not n]
-    if blank:
-        raise FileRefused(f"{path.name}: header has empty column names at positions {blank}")
-    seen: set[str] = set()
-    dupes = sorted({n for n in names if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
-    if dupes:
-        raise FileRefused(f"{path.name}: header repeats column names {dupes}")
-    return names
 
 
 def _record_numbers(first: int, n: int, skipped: np.ndarray) -> np.ndarray:
@@ -154,18 +56,6 @@ def _decode_column(values: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
         return pa.array(decoded, pa.string()), bad
 
 
-def _estimate_lines(path: Path) -> int | None:
-    """Lines in a plain text file, estimated from the first megabyte (None for gzip)."""
-    if path.suffix == ".gz":
-        return None
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 20)
-    lines = head.count(b"\n")
-    if not lines:
-        return None
-    return int(path.stat().st_size / (len(head) / lines))
-
-
 class CsvReader:
     """Streams CSV with Arrow's parser (fast), keeping exact physical line numbers."""
 
@@ -179,17 +69,17 @@ class CsvReader:
     def columns(self) -> list[str]:
         if self._names is None:
             try:
-                with _open_binary(self.path) as raw:
+                with open_binary(self.path) as raw:
                     head = raw.read(1 << 20)
             except (OSError, EOFError) as exc:
                 raise FileRefused(f"{self.path.name}: cannot read the file ({exc})") from exc
             text = head.decode("utf-8", errors="replace")
             first = next(csv.reader(io.StringIO(text)), [])
-            self._names = _check_header(self.path, first)
+            self._names = check_header(self.path, first)
         return self._names
 
     def estimated_rows(self) -> int | None:
-        lines = _estimate_lines(self.path)
+        lines = estimate_lines(self.path)
         return None if lines is None else max(lines - 1, 0)
 
     def batches(self) -> Iterator[RawBatch]:
@@ -222,7 +112,7 @@ class CsvReader:
         """(an odd number of quote characters, the file ends with a newline)."""
         quotes = 0
         last = b""
-        with _open_binary(self.path) as raw:
+        with open_binary(self.path) as raw:
             for chunk in iter(lambda: raw.read(8 << 20), b""):
                 quotes += chunk.count(b'"')
                 last = chunk[-1:]
@@ -379,165 +269,3 @@ class CsvReader:
                 )
             out.append(Unreadable(lines.get(number, number), reason, message, text))
         return out
-
-
-class ParquetReader:
-    format = "parquet"
-
-    def __init__(self, path: Path, batch_rows: int) -> None:
-        self.path = path
-        self.batch_rows = batch_rows
-        self._file: pq.ParquetFile | None = None
-        self._tmp: Path | None = None
-
-    def _parquet(self) -> pq.ParquetFile:
-        if self._file is None:
-            source = self.path
-            try:
-                if self.path.suffix == ".gz":
-                    handle, name = tempfile.mkstemp(suffix=".parquet")
-                    self._tmp = Path(name)
-                    with gzip.open(self.path, "rb") as src, open(handle, "wb") as dst:
-                        shutil.copyfileobj(src, dst)
-                    source = self._tmp
-                self._file = pq.ParquetFile(source)
-            except (pa.ArrowInvalid, OSError, EOFError) as exc:
-                raise FileRefused(f"{self.path.name}: not a readable Parquet file ({exc})") from exc
-        return self._file
-
-    def columns(self) -> list[str]:
-        return _check_header(self.path, list(self._parquet().schema_arrow.names))
-
-    def estimated_rows(self) -> int | None:
-        return int(self._parquet().metadata.num_rows)
-
-    def batches(self) -> Iterator[RawBatch]:
-        names = self.columns()
-        start = 1
-        try:
-            for batch in self._parquet().iter_batches(batch_size=self.batch_rows):
-                n = batch.num_rows
-                table = pa.Table.from_batches([batch]).rename_columns(names)
-                table = table.append_column(LINE, pa.array(np.arange(start, start + n)))
-                table = table.append_column(READ_ERROR, pa.nulls(n, pa.string()))
-                start += n
-                yield RawBatch(table)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise FileRefused(
-                f"{self.path.name}: Parquet read failed after row {start - 1} ({exc})"
-            ) from exc
-        finally:
-            if self._tmp is not None:
-                self._tmp.unlink(missing_ok=True)
-
-
-def _json_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Decimal):
-        return str(value)  # exact: JSON numbers never pass through float
-    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
-
-
-class JsonLinesReader:
-    format = "jsonl"
-
-    def __init__(self, path: Path, batch_rows: int) -> None:
-        self.path = path
-        self.batch_rows = batch_rows
-
-    def columns(self) -> list[str]:
-        names: dict[str, None] = {}
-        for record in self._records(limit=1000):  # the columns of the first 1,000 lines
-            if isinstance(record, dict):
-                names.update(dict.fromkeys(k for k in record if k != LINE))
-        return _check_header(self.path, list(names))
-
-    def estimated_rows(self) -> int | None:
-        return _estimate_lines(self.path)
-
-    def _records(self, limit: int | None = None) -> Iterator[dict[str, Any] | Unreadable]:
-        try:
-            with _open_binary(self.path) as handle:
-                previous: bytes | None = None
-                number = 0
-                for raw in handle:
-                    if previous is not None:
-                        number += 1
-                        yield self._parse(previous, number, last=False)
-                        if limit is not None and number >= limit:
-                            return
-                    previous = raw
-                if previous is not None:
-                    number += 1
-                    yield self._parse(previous, number, last=not previous.endswith(b"\n"))
-        except (OSError, EOFError) as exc:
-            raise FileRefused(f"{self.path.name}: cannot read the file ({exc})") from exc
-
-    @staticmethod
-    def _parse(raw: bytes, number: int, last: bool) -> dict[str, Any] | Unreadable:
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return Unreadable(
-                number,
-                "encoding_error",
-                "line is not valid UTF-8",
-                raw.decode("utf-8", "replace").rstrip("\r\n"),
-            )
-        stripped = text.strip()
-        if not stripped:
-            return {}
-        try:
-            value = json.loads(stripped, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            if last:
-                return Unreadable(
-                    number,
-                    "truncated_line",
-                    f"last line is not complete JSON ({exc.msg}): the file looks truncated",
-                    stripped,
-                )
-            return Unreadable(number, "invalid_json", f"not valid JSON ({exc.msg})", stripped)
-        if not isinstance(value, dict):
-            return Unreadable(number, "invalid_json", "line is not a JSON object", stripped)
-        value[LINE] = number
-        return value
-
-    def batches(self) -> Iterator[RawBatch]:
-        names = self.columns()
-        rows: list[dict[str, Any]] = []
-        unreadable: list[Unreadable] = []
-        for record in self._records():
-            if isinstance(record, Unreadable):
-                unreadable.append(record)
-            elif record:
-                rows.append(record)
-            if len(rows) >= self.batch_rows:
-                yield self._batch(rows, names, unreadable)
-                rows, unreadable = [], []
-        yield self._batch(rows, names, unreadable)
-
-    @staticmethod
-    def _batch(
-        rows: list[dict[str, Any]], names: list[str], unreadable: list[Unreadable]
-    ) -> RawBatch:
-        extra = sorted({k for r in rows for k in r} - set(names) - {LINE})
-        cols = [*names, *extra]
-        arrays = [pa.array([_json_text(r.get(c)) for r in rows], pa.string()) for c in cols]
-        arrays.append(pa.array([r[LINE] for r in rows], pa.int64()))
-        arrays.append(pa.nulls(len(rows), pa.string()))
-        return RawBatch(pa.table(arrays, names=[*cols, LINE, READ_ERROR]), unreadable)
-
-
-def open_reader(path: Path, batch_rows: int) -> Reader:
-    fmt = file_format(path)
-    if fmt == "csv":
-        # Arrow's CSV reader batches by bytes and holds several blocks in flight: half of
-        # batch_rows * 100 bytes keeps memory low while batches stay large enough to be cheap.
-        return CsvReader(path, block_bytes=max(64 << 10, batch_rows * 50))
-    if fmt == "parquet":
-        return ParquetReader(path, batch_rows)
-    return JsonLinesReader(path, batch_rows)
