@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from csops.analytics.duck import literal
 from csops.domain.contract import DERIVED_KEYS, NATURAL_KEY_OVERRIDE, Column, Entity, Kind
 from csops.ingest.readers import LINE, READ_ERROR
 
@@ -40,10 +41,6 @@ _FALSE = ("false", "f", "no", "n", "0")
 def q(name: str) -> str:
     """Quote an identifier for DuckDB."""
     return '"' + name.replace('"', '""') + '"'
-
-
-def lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -76,7 +73,7 @@ def column_sql(column: Column, source_type: pa.DataType | None, now: datetime) -
         rules: list[Rule] = []
         if column.required:
             rules.append(
-                Rule(f"missing_value:{name}", "TRUE", lit(f"{name} is required but empty"))
+                Rule(f"missing_value:{name}", "TRUE", literal(f"{name} is required but empty"))
             )
         return ColumnSql(typed, tuple(rules))
 
@@ -86,7 +83,11 @@ def column_sql(column: Column, source_type: pa.DataType | None, now: datetime) -
     rules = []
     if column.required:
         rules.append(
-            Rule(f"missing_value:{name}", f"{value} IS NULL", lit(f"{name} is required but empty"))
+            Rule(
+                f"missing_value:{name}",
+                f"{value} IS NULL",
+                literal(f"{name} is required but empty"),
+            )
         )
     kind = column.kind
     if kind in (Kind.ID, Kind.ENUM, Kind.EMAIL, Kind.CURRENCY):
@@ -95,7 +96,7 @@ def column_sql(column: Column, source_type: pa.DataType | None, now: datetime) -
             typed = text
         elif kind is Kind.ENUM:
             typed = f"lower({text})"
-            choices = ", ".join(lit(c) for c in column.choices)
+            choices = ", ".join(literal(c) for c in column.choices)
             rules.append(
                 Rule(
                     f"invalid_enum:{name}",
@@ -108,7 +109,7 @@ def column_sql(column: Column, source_type: pa.DataType | None, now: datetime) -
             rules.append(
                 Rule(
                     f"invalid_email:{name}",
-                    f"{typed} IS NOT NULL AND NOT regexp_full_match({typed}, {lit(_EMAIL)})",
+                    f"{typed} IS NOT NULL AND NOT regexp_full_match({typed}, {literal(_EMAIL)})",
                     f"'{name}: ' || {_shown(text)} || ' is not an email address'",
                 )
             )
@@ -168,7 +169,9 @@ def column_sql(column: Column, source_type: pa.DataType | None, now: datetime) -
             if kind is Kind.INTEGER
             else "a decimal (at most 14 digits before the point and 6 after)"
         )
-        bad = f"NOT regexp_full_match({value}, {lit(pattern)})" if is_text else f"{typed} IS NULL"
+        bad = (
+            f"NOT regexp_full_match({value}, {literal(pattern)})" if is_text else f"{typed} IS NULL"
+        )
         rules.append(
             Rule(
                 f"invalid_number:{name}",
@@ -195,8 +198,8 @@ def column_sql(column: Column, source_type: pa.DataType | None, now: datetime) -
             )
     elif kind is Kind.BOOLEAN:
         text = f"lower({value})" if is_text else f"lower(CAST({raw} AS VARCHAR))"
-        truthy = ", ".join(lit(v) for v in _TRUE)
-        falsy = ", ".join(lit(v) for v in _FALSE)
+        truthy = ", ".join(literal(v) for v in _TRUE)
+        falsy = ", ".join(literal(v) for v in _FALSE)
         typed = f"CASE WHEN {text} IN ({truthy}) THEN TRUE WHEN {text} IN ({falsy}) THEN FALSE END"
         rules.append(
             Rule(
@@ -272,7 +275,7 @@ def build_query(
                 )
             )
     for check in entity.checks:
-        row_rules.append(Rule(check.reason, check.condition, lit(check.message)))
+        row_rules.append(Rule(check.reason, check.condition, literal(check.message)))
 
     key_expr = _key_expr(entity, present)
     if check_duplicates:
@@ -294,7 +297,7 @@ def build_query(
     )
     attrs = (
         "CAST(json_object("
-        + ", ".join(f"{lit(c)}, CAST({q(c)} AS VARCHAR)" for c in extras)
+        + ", ".join(f"{literal(c)}, CAST({q(c)} AS VARCHAR)" for c in extras)
         + ") AS VARCHAR)"
         if extras
         else "NULL"
@@ -349,7 +352,7 @@ def _fill(template: str, **parts: str) -> str:
 def _codes(rules: list[Rule]) -> str:
     if not rules:
         return "[]::VARCHAR[]"
-    cases = ", ".join(f"CASE WHEN {r.condition} THEN {lit(r.code)} END" for r in rules)
+    cases = ", ".join(f"CASE WHEN {r.condition} THEN {literal(r.code)} END" for r in rules)
     return f"list_filter([{cases}], lambda x: x IS NOT NULL)"
 
 

@@ -101,17 +101,18 @@ class EventStore:
             )
 
     def summary(self, con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-        if not self.files():
+        files = self.files()
+        if not files:
             return {"count": 0, "first": None, "last": None, "files": 0}
-        self.register(con, "_events_summary")
-        count, first, last = con.execute(  # fetched below
-            "SELECT count(*), min(occurred_at), max(occurred_at) FROM _events_summary"
+        listed = ", ".join(literal(str(f)) for f in files)
+        count, first, last = con.execute(
+            f"SELECT count(*), min(occurred_at), max(occurred_at) FROM read_parquet([{listed}])"
         ).fetchall()[0]
         return {
             "count": count,
             "first": first.isoformat() if first else None,
             "last": last.isoformat() if last else None,
-            "files": len(self.files()),
+            "files": len(files),
         }
 
     # -- writing -------------------------------------------------------------------------
