@@ -6,23 +6,18 @@ errors go to stderr.
 
 from __future__ import annotations
 
-import json
-import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from csops.config import Settings, masked_url
+from csops.commands.common import STATE, emit_json, err, load_settings, open_context, out
 from csops.ingest.batch import ProgressFactory, ingest_paths
 from csops.ingest.pipeline import IngestContext
 from csops.ingest.summary import IngestReport
-from csops.store.database import make_engine, upgrade_schema
 from csops.store.status import workspace_status
 
 app = typer.Typer(
@@ -31,15 +26,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-out = Console()
-
-
-class State:
-    workspace: Path | None = None
-
-
-STATE = State()
 
 
 @app.callback()
@@ -52,33 +38,6 @@ def main_options(
     ),
 ) -> None:
     STATE.workspace = workspace
-
-
-def load_settings() -> Settings:
-    overrides: dict[str, Any] = {}
-    if STATE.workspace is not None:
-        overrides["home"] = STATE.workspace
-    try:
-        return Settings(**overrides)
-    except ValidationError as exc:
-        for problem in exc.errors():
-            where = ".".join(str(p) for p in problem["loc"]) or "settings"
-            err.print(f"[red]invalid setting CSOPS_{where.upper()}: {problem['msg']}[/red]")
-        raise typer.Exit(2) from exc
-
-
-def open_context(settings: Settings) -> IngestContext:
-    engine = make_engine(settings)
-    try:
-        upgrade_schema(engine)
-    except Exception as exc:  # the edge: any driver error becomes a clear message
-        err.print(f"[red]cannot open the store {masked_url(settings.store_url)}: {exc}[/red]")
-        raise typer.Exit(2) from exc
-    return IngestContext(settings, engine, datetime.now(UTC).replace(tzinfo=None))
-
-
-def emit_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
 
 
 def _progress_factory(progress: Progress) -> ProgressFactory:

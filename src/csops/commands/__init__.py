@@ -1,0 +1,1 @@
+"""Command groups of the `csops` CLI, one module per department area."""
