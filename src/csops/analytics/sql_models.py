@@ -70,7 +70,10 @@ def _parse(name: str, params: Mapping[str, Value]) -> exp.Expression:
     missing = {p.name for p in tree.find_all(exp.Placeholder)} - set(params)
     if missing:
         raise ModelError(f"model {name!r} needs parameter(s): {', '.join(sorted(missing))}")
-    return exp.replace_placeholders(tree, **{k: literal(v) for k, v in params.items()})
+    bound: exp.Expression = exp.replace_placeholders(
+        tree, **{k: literal(v) for k, v in params.items()}
+    )
+    return bound
 
 
 def _with_dependencies(
