@@ -65,12 +65,12 @@ def _standard_params(params: Mapping[str, Value]) -> dict[str, Value]:
     return bound
 
 
-def _parse(name: str, params: Mapping[str, Value]) -> exp.Expression:
+def _parse(name: str, params: Mapping[str, Value]) -> exp.Expr:
     tree = sqlglot.parse_one(model_text(name), read="duckdb")
     missing = {p.name for p in tree.find_all(exp.Placeholder)} - set(params)
     if missing:
         raise ModelError(f"model {name!r} needs parameter(s): {', '.join(sorted(missing))}")
-    bound: exp.Expression = exp.replace_placeholders(
+    bound: exp.Expr = exp.replace_placeholders(
         tree, **{k: literal(v) for k, v in params.items()}
     )
     return bound
@@ -80,10 +80,10 @@ def _with_dependencies(
     name: str,
     params: Mapping[str, Value],
     inputs: Mapping[str, Sequence[Mapping[str, Value]]],
-) -> exp.Expression:
-    ctes: dict[str, exp.Expression] = {}
+) -> exp.Expr:
+    ctes: dict[str, exp.Expr] = {}
 
-    def visit(model: str, trail: tuple[str, ...]) -> exp.Expression:
+    def visit(model: str, trail: tuple[str, ...]) -> exp.Expr:
         if model in trail:
             raise ModelError(f"models reference each other in a cycle: {' → '.join(trail)}")
         tree = _parse(model, params)
@@ -104,7 +104,7 @@ def _with_dependencies(
     return root
 
 
-def _prepend_cte(tree: exp.Expression, name: str, body: exp.Expression) -> exp.Expression:
+def _prepend_cte(tree: exp.Expr, name: str, body: exp.Expr) -> exp.Expr:
     """Add `name AS (body)` in front of the tree's own CTEs (dependencies come first)."""
     inner = body.args.get("with_") or body.args.get("with")
     wrapped = body
@@ -124,18 +124,18 @@ def _prepend_cte(tree: exp.Expression, name: str, body: exp.Expression) -> exp.E
     return tree
 
 
-def values_table(rows: Sequence[Mapping[str, Value]]) -> exp.Expression:
+def values_table(rows: Sequence[Mapping[str, Value]]) -> exp.Expr:
     """A small input table as SELECT ... UNION ALL ... (portable, typed by literals)."""
     if not rows:
         raise ModelError("an input table needs at least one row")
     selects = [exp.select(*(exp.alias_(literal(v), k) for k, v in row.items())) for row in rows]
-    union: exp.Expression = selects[0]
+    union: exp.Expr = selects[0]
     for s in selects[1:]:
         union = exp.union(union, s, distinct=False)
     return exp.select("*").from_(exp.paren(union).as_("_rows")) if len(rows) > 1 else union
 
 
-def literal(value: Value) -> exp.Expression:
+def literal(value: Value) -> exp.Expr:
     if value is None:
         return exp.null()
     if isinstance(value, bool):
