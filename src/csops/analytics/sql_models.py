@@ -70,9 +70,7 @@ def _parse(name: str, params: Mapping[str, Value]) -> exp.Expr:
     missing = {p.name for p in tree.find_all(exp.Placeholder)} - set(params)
     if missing:
         raise ModelError(f"model {name!r} needs parameter(s): {', '.join(sorted(missing))}")
-    bound: exp.Expr = exp.replace_placeholders(
-        tree, **{k: literal(v) for k, v in params.items()}
-    )
+    bound: exp.Expr = exp.replace_placeholders(tree, **{k: literal(v) for k, v in params.items()})
     return bound
 
 
@@ -99,29 +97,35 @@ def _with_dependencies(
         return tree
 
     root = visit(name, ())
-    for cte_name, body in reversed(list(ctes.items())):
-        root = _prepend_cte(root, cte_name, body)
+    # Dependencies come first, in the order visited (each after its own dependencies);
+    # a dependency's own CTEs are lifted out in front of it, as nested WITH is not
+    # portable everywhere.
+    ordered: list[exp.CTE] = []
+    for cte_name, body in ctes.items():
+        ordered += _lift(body)
+        ordered.append(_cte(cte_name, body))
+    ordered += _lift(root)
+    seen: set[str] = set()
+    unique = [c for c in ordered if not (c.alias in seen or seen.add(c.alias))]
+    if unique:
+        root.set(_WITH, exp.With(expressions=unique))
     return root
 
 
-def _prepend_cte(tree: exp.Expr, name: str, body: exp.Expr) -> exp.Expr:
-    """Add `name AS (body)` in front of the tree's own CTEs (dependencies come first)."""
-    inner = body.args.get("with_") or body.args.get("with")
-    wrapped = body
-    if inner is not None:
-        # Lift the dependency's own CTEs out: nested WITH is not portable everywhere.
-        wrapped = body.copy()
-        wrapped.set("with_" if "with_" in body.args else "with", None)
-        for cte in reversed(inner.expressions):
-            tree = _prepend_cte(tree, cte.alias, cte.this)
-    key = "with_" if "with_" in exp.Select.arg_types else "with"
-    existing = tree.args.get(key)
-    new_cte = exp.CTE(this=wrapped, alias=exp.TableAlias(this=exp.to_identifier(name)))
-    if existing is None:
-        tree.set(key, exp.With(expressions=[new_cte]))
-    elif all(c.alias != name for c in existing.expressions):
-        existing.set("expressions", [new_cte, *existing.expressions])
-    return tree
+_WITH = "with_" if "with_" in exp.Select.arg_types else "with"
+
+
+def _lift(body: exp.Expr) -> list[exp.CTE]:
+    """Take the CTEs out of `body` (which is changed) and return them."""
+    inner = body.args.get(_WITH)
+    if inner is None:
+        return []
+    body.set(_WITH, None)
+    return list(inner.expressions)
+
+
+def _cte(name: str, body: exp.Expr) -> exp.CTE:
+    return exp.CTE(this=body, alias=exp.TableAlias(this=exp.to_identifier(name)))
 
 
 def values_table(rows: Sequence[Mapping[str, Value]]) -> exp.Expr:

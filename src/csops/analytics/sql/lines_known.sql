@@ -5,9 +5,10 @@
 -- because csops holds no earlier record of it.
 -- What was knowable on :as_of:
 --   * a line that starts after :as_of does not exist yet;
---   * an end date after :as_of is not known yet (a cancellation may have been entered
---     later), so such a line is open as far as :as_of knows; renewal timing comes from the
---     term (start + billing period), never from a future end date.
+--   * an end date after :as_of is known only when the version carrying it was recorded by
+--     then (a contract entered with its end date); otherwise (a back-fill) it is hidden, as
+--     the cancellation may have been entered later, and the line is open as far as :as_of
+--     knows. Renewal timing then comes from the term (start + billing period).
 -- end_date is exclusive, as in the data contract.
 WITH ranked AS (
     SELECT
@@ -25,7 +26,7 @@ SELECT
     account_id,
     mrr,
     start_date,
-    CASE WHEN end_date <= :as_of THEN end_date END AS end_date,
+    CASE WHEN end_date <= :as_of OR recorded_from < :as_of_end THEN end_date END AS end_date,
     plan,
     product,
     seats,
