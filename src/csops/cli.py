@@ -14,6 +14,8 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from csops.commands import metrics as metrics_commands
+from csops.commands import renewals as renewals_commands
 from csops.commands.common import STATE, emit_json, err, load_settings, open_context, out
 from csops.ingest.batch import ProgressFactory, ingest_paths
 from csops.ingest.pipeline import IngestContext
@@ -26,6 +28,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+app.add_typer(metrics_commands.app, name="metrics")
+app.add_typer(renewals_commands.app, name="renewals")
 
 
 @app.callback()

@@ -105,10 +105,11 @@ def _with_dependencies(
         ordered += _lift(body)
         ordered.append(_cte(cte_name, body))
     ordered += _lift(root)
-    seen: set[str] = set()
-    unique = [c for c in ordered if not (c.alias in seen or seen.add(c.alias))]
+    unique: dict[str, exp.CTE] = {}
+    for cte in ordered:
+        unique.setdefault(cte.alias, cte)
     if unique:
-        root.set(_WITH, exp.With(expressions=unique))
+        root.set(_WITH, exp.With(expressions=list(unique.values())))
     return root
 
 
