@@ -51,7 +51,18 @@ def compile_model(
         raise ModelError(f"unknown SQL dialect {dialect!r}: use one of {', '.join(DIALECTS)}")
     bound = _standard_params(params or {})
     tree = _with_dependencies(name, bound, inputs or {})
+    if dialect == "postgres":
+        tree = tree.transform(_postgres_make_date)
     return tree.sql(dialect=dialect, pretty=True)
+
+
+def _postgres_make_date(node: exp.Expr) -> exp.Expr:
+    """sqlglot writes MAKE_DATE as DATE_FROM_PARTS for PostgreSQL, which has no such
+    function; PostgreSQL's own is MAKE_DATE(year, month, day)."""
+    if isinstance(node, exp.DateFromParts):
+        parts = [node.args["year"], node.args["month"], node.args["day"]]
+        return exp.Anonymous(this="MAKE_DATE", expressions=parts)
+    return node
 
 
 def _standard_params(params: Mapping[str, Value]) -> dict[str, Value]:
