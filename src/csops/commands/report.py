@@ -1,0 +1,65 @@
+"""`csops report weekly`: the weekly report as HTML, Markdown or JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from csops.commands.common import emit_json, err, load_settings, open_context, out, parse_day
+from csops.reports.render import FORMATS, render
+from csops.reports.weekly import build_weekly
+
+app = typer.Typer(help="Reports.", no_args_is_help=True)
+
+
+@app.command("weekly")
+def weekly(
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Report as of this day (default today)."
+    ),
+    fmt: str = typer.Option("html", "--format", help="html, md or json."),
+    out_path: Path | None = typer.Option(
+        None, "--out", help="File to write (default in the workspace)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print where it was written, as JSON."),
+) -> None:
+    """Write the weekly report: NRR, GRR, logo churn, MRR waterfall, renewals, movers, and
+    every specialist's section."""
+    if fmt not in FORMATS:
+        err.print(f"[red]--format {fmt!r}: use one of {', '.join(FORMATS)}[/red]")
+        raise typer.Exit(2)
+    day = parse_day(as_of)
+    settings = load_settings()
+    ctx = open_context(settings)
+    report = build_weekly(
+        settings,
+        ctx.engine,
+        day,
+        on_error=lambda title, exc: err.print(f"[yellow]{title}: {exc}[/yellow]"),
+    )
+    path = write_report(
+        report_text := render(report, fmt),
+        out_path or settings.workspace / "reports" / f"weekly-{day}.{fmt}",
+    )
+    if as_json:
+        emit_json(
+            {
+                "path": str(path),
+                "format": fmt,
+                "as_of": day.isoformat(),
+                "sections": [s.key for s in report.sections],
+                "bytes": len(report_text.encode()),
+            }
+        )
+    else:
+        out.print(f"Weekly report written to {path}")
+
+
+def write_report(text: str, path: Path) -> Path:
+    """Write atomically: a reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+    return path
