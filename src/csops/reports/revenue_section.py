@@ -10,6 +10,7 @@ from typing import Any
 from csops.analytics import metrics
 from csops.analytics.engines import QueryEngine
 from csops.analytics.session import query_engine
+from csops.analytics.sql_models import Value
 from csops.domain.periods import Unit, add_months
 from csops.reports import charts
 from csops.reports.section import Chart, Figure, Figures, ReportContext, Section, TableBlock, Text
@@ -226,7 +227,7 @@ def _renewals_table(renewals: list[dict[str, Any]]) -> TableBlock:
 
 
 def _movers(engine: QueryEngine, start: date, end: date) -> list[dict[str, Any]]:
-    inputs = {
+    inputs: dict[str, list[dict[str, Value]]] = {
         "periods": [{"period": "week", "period_start": start, "period_end": end}],
         "days": [{"day": start}, {"day": end}],
     }
