@@ -191,8 +191,9 @@ def demo(
         console=err,
         ingest=lambda paths: run_ingest(ctx, paths, None),
     )
+    report_path = write_demo_report(ctx, date.today())
     if as_json:
-        emit_json(result.as_dict())
+        emit_json({**result.as_dict(), "report": str(report_path)})
         return
     render_ingest(result.report, by_entity=True)
     out.print(
@@ -200,7 +201,24 @@ def demo(
         f"{result.seconds_generate:.1f}s and ingested in {result.seconds_ingest:.1f}s"
     )
     out.print(f"Data files: {result.data_dir}")
-    out.print(f"Workspace: {settings.workspace}  —  try `csops status`")
+    out.print(f"Weekly report: {report_path}")
+    out.print(f"Workspace: {settings.workspace}  —  try `csops status`, `csops metrics trend`")
+
+
+def write_demo_report(ctx: IngestContext, as_of: date) -> Path:
+    from csops.commands.report import write_report
+    from csops.reports.render import render
+    from csops.reports.weekly import build_weekly
+
+    with err.status("Writing the weekly report…"):
+        report = build_weekly(
+            ctx.settings,
+            ctx.engine,
+            as_of,
+            on_error=lambda title, exc: err.print(f"[yellow]{title}: {exc}[/yellow]"),
+        )
+        path = ctx.settings.workspace / "reports" / f"weekly-{as_of}.html"
+        return write_report(render(report, "html"), path)
 
 
 def main() -> None:
