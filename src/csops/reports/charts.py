@@ -108,18 +108,29 @@ def waterfall(steps: Sequence[tuple[str, float]], *, total_first: bool = True) -
     the steps between are signed changes (green up, red down)."""
     fig, ax = _new_figure()
     labels: list[str] = []
+    levels: list[float] = []
     level = 0.0
+    bars: list[tuple[float, float, str]] = []  # (bottom, height, colour)
     for i, (label, value) in enumerate(steps):
         labels.append(label)
         if i == 0 and total_first:
-            ax.bar(i, value, 0.6, color=NEUTRAL)
             level = value
-            continue
-        bottom = level if value >= 0 else level + value
-        ax.bar(i, abs(value), 0.6, bottom=bottom, color=GOOD if value >= 0 else BAD)
-        level += value
+            bars.append((0.0, value, NEUTRAL))
+        else:
+            bottom = level if value >= 0 else level + value
+            bars.append((bottom, abs(value), GOOD if value >= 0 else BAD))
+            level += value
+        levels.append(level)
     labels.append("End")
-    ax.bar(len(steps), level, 0.6, color=NEUTRAL)
+    bars.append((0.0, level, NEUTRAL))
+    for i, (bottom, height, colour) in enumerate(bars):
+        ax.bar(i, height, 0.6, bottom=bottom, color=colour)
+    # Movements are small next to the totals: start the axis near the lowest level so the
+    # steps can be seen (the caption of the chart says the axis does not start at zero).
+    low, high = min(levels), max(levels)
+    pad = max((high - low) * 0.6, abs(high) * 0.002, 1.0)
+    if low - pad > 0:
+        ax.set_ylim(low - pad, high + pad)
     _x_labels(ax, labels)
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     return _svg(fig)

@@ -48,7 +48,7 @@ def _build(engine: QueryEngine, as_of: date) -> Section:
         labels = [r["period"] for r in months]
         blocks.append(
             Chart(
-                "NRR, GRR and logo churn by month",
+                "NRR and GRR by month",
                 charts.line_chart(
                     labels,
                     {
@@ -76,6 +76,7 @@ def _build(engine: QueryEngine, as_of: date) -> Section:
                     ("Churn", -float(week["churn_mrr"])),
                 ]
             ),
+            "The axis starts near the lowest level, not at zero, so the movements show.",
         )
     )
     blocks.append(_renewals_table(renewals))
@@ -234,7 +235,13 @@ def _movers(engine: QueryEngine, start: date, end: date) -> list[dict[str, Any]]
     rows = metrics.run(engine, "movements", {"as_of": end}, inputs)
     moved = [r for r in rows if r["movement"] != "flat"]
     moved.sort(key=lambda r: (-abs(r["m1"] - r["m0"]), r["account_id"]))
-    return moved[:10]
+    top = moved[:10]
+    if top:
+        ids = ", ".join("'" + r["account_id"].replace("'", "''") + "'" for r in top)
+        names = engine.query(f"SELECT account_id, name FROM accounts WHERE account_id IN ({ids})")
+        by_id = {n["account_id"]: n["name"] for n in names}
+        top = [{**r, "account_name": by_id.get(r["account_id"], r["account_id"])} for r in top]
+    return top
 
 
 def _movers_table(movers: list[dict[str, Any]]) -> TableBlock:
