@@ -17,6 +17,7 @@ from rich.table import Table
 from csops.commands import metrics as metrics_commands
 from csops.commands import renewals as renewals_commands
 from csops.commands import report as report_commands
+from csops.commands import support as support_commands
 from csops.commands.common import STATE, emit_json, err, load_settings, open_context, out
 from csops.ingest.batch import ProgressFactory, ingest_paths
 from csops.ingest.pipeline import IngestContext
@@ -33,6 +34,7 @@ app = typer.Typer(
 app.add_typer(metrics_commands.app, name="metrics")
 app.add_typer(renewals_commands.app, name="renewals")
 app.add_typer(report_commands.app, name="report")
+app.add_typer(support_commands.app, name="support")
 
 
 @app.callback()

@@ -1,0 +1,1 @@
+"""The department's specialists."""

@@ -1,0 +1,1 @@
+"""Support Ops: SLA policies and clocks, compliance, breach warnings, ticket triage."""
