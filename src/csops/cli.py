@@ -14,6 +14,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from csops.commands import kb as kb_commands
 from csops.commands import metrics as metrics_commands
 from csops.commands import renewals as renewals_commands
 from csops.commands import report as report_commands
@@ -35,6 +36,7 @@ app.add_typer(metrics_commands.app, name="metrics")
 app.add_typer(renewals_commands.app, name="renewals")
 app.add_typer(report_commands.app, name="report")
 app.add_typer(support_commands.app, name="support")
+app.add_typer(kb_commands.app, name="kb")
 
 
 @app.callback()

@@ -20,6 +20,7 @@ from csops.reports.section import ReportContext, Section, Text
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("csops.reports.revenue_section", "Revenue and retention"),
     ("csops.department.support_ops.report_section", "Support and SLA"),
+    ("csops.department.knowledge_base.report_section", "Knowledge base"),
 )
 
 

@@ -1,0 +1,1 @@
+"""Knowledge Base specialist: repeat questions, articles, suggestions, deflection."""

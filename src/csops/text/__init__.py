@@ -1,0 +1,1 @@
+"""Text handling: cleaning messages, redacting personal data, TF-IDF vectors, clustering."""
