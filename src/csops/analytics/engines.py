@@ -7,7 +7,7 @@ engines and render the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import duckdb
@@ -18,8 +18,27 @@ from csops.store.tables import ENTITY_TABLES, subscription_versions
 
 Row = dict[str, Any]
 
-# The store tables the revenue models read.
-MODEL_TABLES = ("accounts", "activities", "subscription_versions")
+# The store tables and columns the revenue models read (reading only these keeps the
+# hand-over to DuckDB or Spark cheap).
+MODEL_TABLES: dict[str, tuple[str, ...]] = {
+    "accounts": ("account_id", "name", "segment", "region", "owner_email"),
+    "activities": ("account_id", "kind", "occurred_at", "summary"),
+    "subscription_versions": (
+        "subscription_id",
+        "version",
+        "account_id",
+        "mrr",
+        "start_date",
+        "end_date",
+        "plan",
+        "product",
+        "seats",
+        "billing_period_months",
+        "discount",
+        "currency",
+        "recorded_from",
+    ),
+}
 
 
 class QueryEngine(Protocol):
@@ -66,12 +85,12 @@ class SparkEngine:
     def __init__(self, spark: Any) -> None:
         self.spark = spark
 
-    def load_store(self, engine: Engine, tables: Iterable[str] = MODEL_TABLES) -> None:
-        for name in tables:
-            table = (
-                subscription_versions if name == "subscription_versions" else ENTITY_TABLES[name]
-            )
-            frame = self.spark.createDataFrame(table_as_arrow(engine, table))
+    def load_store(
+        self, engine: Engine, tables: Mapping[str, Sequence[str]] = MODEL_TABLES
+    ) -> None:
+        for name, columns in tables.items():
+            table = ENTITY_TABLES.get(name, subscription_versions)
+            frame = self.spark.createDataFrame(table_as_arrow(engine, table, columns))
             frame.createOrReplaceTempView(name)
 
     def query(self, sql: str) -> list[Row]:

@@ -12,6 +12,7 @@ WITH latest_line AS (
             ORDER BY start_date DESC, mrr DESC, subscription_id
         ) AS pick
     FROM lines_known
+    WHERE :group_by = 'plan'  -- only plan needs the lines: skip the window otherwise
 )
 SELECT
     a.account_id,

@@ -9,25 +9,19 @@
 --   flat         m1 = m0 > 0
 -- Days between the two ends are not looked at: an account that leaves and comes back
 -- inside one period shows only its net change.
-WITH start_mrr AS (
-    SELECT p.period, d.account_id, d.mrr
+WITH ends AS (
+    SELECT p.period, d.account_id, d.mrr AS m0, 0 AS m1
     FROM periods AS p
     JOIN paid_days AS d ON d.day = p.period_start
-),
-end_mrr AS (
-    SELECT p.period, d.account_id, d.mrr
+    UNION ALL
+    SELECT p.period, d.account_id, 0 AS m0, d.mrr AS m1
     FROM periods AS p
     JOIN paid_days AS d ON d.day = p.period_end
 ),
 pairs AS (
-    SELECT
-        COALESCE(s.period, e.period) AS period,
-        COALESCE(s.account_id, e.account_id) AS account_id,
-        COALESCE(s.mrr, 0) AS m0,
-        COALESCE(e.mrr, 0) AS m1
-    FROM start_mrr AS s
-    FULL OUTER JOIN end_mrr AS e
-        ON s.period = e.period AND s.account_id = e.account_id
+    SELECT period, account_id, SUM(m0) AS m0, SUM(m1) AS m1
+    FROM ends
+    GROUP BY period, account_id
 )
 SELECT
     pairs.period,
