@@ -1,7 +1,8 @@
 """Benchmark and quality check of repeat-question discovery on the demo company.
 
     python bench/kb_repeat_questions.py --accounts 300 --months 18
-    python bench/kb_repeat_questions.py --accounts 9000 --months 24   # ~50k tickets
+    python bench/kb_repeat_questions.py --accounts 3000 --months 18   # ~18k tickets
+    python bench/kb_repeat_questions.py --accounts 9000 --months 24 --sample 50000  # 50k
 
 Generates the demo company's files (no ingest: the clustering is what is measured), while
 recording each ticket's true topic by wrapping the generator's conversation. The topic is
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import random
 import resource
 import sys
 import tempfile
@@ -57,6 +59,9 @@ def main() -> None:
     parser.add_argument(
         "--times", type=int, default=1, help="repeat the tickets N times (scale test)"
     )
+    parser.add_argument(
+        "--sample", type=int, default=0, help="keep a random N of the generated tickets"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
@@ -65,6 +70,9 @@ def main() -> None:
         options = pacsv.ParseOptions(newlines_in_values=True)
         table = pacsv.read_csv(Path(tmp) / "tickets.csv", parse_options=options).to_pylist()
         contacts = pacsv.read_csv(Path(tmp) / "contacts.csv", parse_options=options).to_pylist()
+    if 0 < args.sample < len(table):
+        keep = sorted(random.Random(args.seed).sample(range(len(table)), args.sample))
+        table = [table[i] for i in keep]
     names = [c["name"] for c in contacts if c.get("name")]
     tickets = [
         TicketText(
@@ -97,6 +105,7 @@ def main() -> None:
     print(f"tickets               {len(tickets):,}")
     print(f"true topics           {len(set(true))}")
     print(f"questions found       {len(result.questions)} (silhouette {result.silhouette:.3f})")
+    print(f"modularity            {result.modularity:.4f}")
     print(f"in 'other'            {result.other:,} ({result.other / len(tickets):.1%})")
     print(f"adjusted Rand index   {adjusted_rand_score(true, found):.3f}")
     print(f"NMI                   {normalized_mutual_info_score(true, found):.3f}")

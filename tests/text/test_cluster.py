@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.metrics import adjusted_rand_score
 
 from csops.text.cluster import OTHER, cluster_vectors
 from csops.text.vectorize import fit_vectors
@@ -45,3 +46,29 @@ def test_small_clusters_go_to_other() -> None:
     result = cluster_vectors(matrix, min_size=3)
     assert result.labels[-1] == OTHER
     assert set(result.labels[:5].tolist()) == {0}
+
+
+def synthetic_corpus(topics: int, per_topic: int, seed: int = 3) -> tuple[list[str], list[int]]:
+    """`topics` questions, each with its own vocabulary, worded in several sub-phrasings
+    (so a criterion that rewards tight sub-groups would split them) plus shared filler."""
+    rng = np.random.default_rng(seed)
+    filler = ["please", "help", "thanks", "hello", "issue", "problem", "team", "question"]
+    texts, truth = [], []
+    for t in range(topics):
+        core = [f"topic{t}word{j}" for j in range(6)]
+        variants = [[f"topic{t}variant{v}word{j}" for j in range(3)] for v in range(3)]
+        for i in range(per_topic):
+            words = list(rng.choice(core, size=3, replace=False))
+            words += variants[i % 3][:2] + list(rng.choice(filler, size=2, replace=False))
+            texts.append(" ".join(rng.permutation(words)))
+            truth.append(t)
+    return texts, truth
+
+
+def test_number_of_clusters_comes_from_the_data() -> None:
+    for topics in (8, 25):
+        texts, truth = synthetic_corpus(topics, 30)
+        _, matrix = fit_vectors(texts)
+        result = cluster_vectors(matrix, min_size=3)
+        assert abs(result.n_clusters - topics) <= max(1, topics // 10), result.n_clusters
+        assert adjusted_rand_score(truth, result.labels) > 0.9

@@ -76,8 +76,13 @@ def _standard_params(params: Mapping[str, Value]) -> dict[str, Value]:
     return bound
 
 
+@cache
+def _parsed(name: str) -> exp.Expr:
+    return sqlglot.parse_one(model_text(name), read="duckdb")
+
+
 def _parse(name: str, params: Mapping[str, Value]) -> exp.Expr:
-    tree = sqlglot.parse_one(model_text(name), read="duckdb")
+    tree = _parsed(name).copy()  # parsing is the slow part; binding changes the copy
     missing = {p.name for p in tree.find_all(exp.Placeholder)} - set(params)
     if missing:
         raise ModelError(f"model {name!r} needs parameter(s): {', '.join(sorted(missing))}")

@@ -85,7 +85,8 @@ class RepeatQuestions:
     assignments: dict[str, int]  # ticket_id -> question_id, or -1 for "other"
     model: QuestionModel
     silhouette: float
-    candidates: tuple[tuple[int, float], ...] = field(default=())
+    candidates: tuple[tuple[int, float], ...] = field(default=())  # (questions, modularity)
+    modularity: float = 0.0
 
     @property
     def other(self) -> int:
@@ -117,6 +118,7 @@ def find_repeat_questions(
     seed: int = 0,
 ) -> RepeatQuestions:
     """Cluster `tickets` into questions (their number found from the data)."""
+    names = list(names)  # read twice below
     blank = Redactor.for_names(names, blank=" ")
     texts = [ticket_text(t, blank) for t in tickets]
     unique: dict[str, int] = {}
@@ -148,7 +150,8 @@ def find_repeat_questions(
         member = sims[labels == c]
         loose = float(np.percentile(member, 2)) if len(member) else MAX_FLOOR
         floors.append(min(MAX_FLOOR, max(MIN_FLOOR, 0.5 * loose)))
-    subject_of = [redactor_subject(t, Redactor.for_names(names)) for t in tickets]
+    marked = Redactor.for_names(names)  # built once: it holds every contact's name
+    subject_of = [redactor_subject(t, marked) for t in tickets]
     question_labels: list[str] = []
     questions: list[Question] = []
     terms_all = _distinctive_terms(vectorizer, centroids, matrix, weights)
@@ -197,7 +200,12 @@ def find_repeat_questions(
     }
     questions.sort(key=lambda q: (-q.tickets, -q.recent_per_week, q.question_id))
     return RepeatQuestions(
-        questions, assignments, model, clustering.silhouette, clustering.candidates
+        questions,
+        assignments,
+        model,
+        clustering.silhouette,
+        clustering.candidates,
+        clustering.modularity,
     )
 
 

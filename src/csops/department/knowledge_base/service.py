@@ -101,6 +101,7 @@ def result_document(
         "questions_found": len(result.questions),
         "other_tickets": result.other,
         "silhouette": round(result.silhouette, 4),
+        "modularity": round(result.modularity, 4),
         "emerging": [q.question_id for q in result.questions if q.emerging],
         "questions": [q.as_dict() for q in questions],
     }
