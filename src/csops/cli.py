@@ -14,8 +14,10 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from csops.commands import expansion as expansion_commands
 from csops.commands import kb as kb_commands
 from csops.commands import metrics as metrics_commands
+from csops.commands import onboarding as onboarding_commands
 from csops.commands import renewals as renewals_commands
 from csops.commands import report as report_commands
 from csops.commands import support as support_commands
@@ -37,6 +39,8 @@ app.add_typer(renewals_commands.app, name="renewals")
 app.add_typer(report_commands.app, name="report")
 app.add_typer(support_commands.app, name="support")
 app.add_typer(kb_commands.app, name="kb")
+app.add_typer(onboarding_commands.app, name="onboarding")
+app.add_typer(expansion_commands.app, name="expansion")
 
 
 @app.callback()

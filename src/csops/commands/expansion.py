@@ -1,0 +1,201 @@
+"""`csops expansion …`: signals with evidence, likelihood, expected ARR, owners, talk
+tracks and hand-offs to Sales, point in time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from csops.commands.common import emit_json, err, load_settings, open_context, out, parse_day
+from csops.department.expansion.backtest import Backtest, run_backtest
+from csops.department.expansion.config import ExpansionConfigError
+from csops.department.expansion.export import (
+    ExportError,
+    export_format,
+    plain_rows,
+    write_table,
+)
+from csops.department.expansion.scripts import talk_tracks
+from csops.department.expansion.service import (
+    ExpansionResult,
+    handoffs,
+    run_expansion,
+    signal_rows,
+    summary,
+)
+
+app = typer.Typer(
+    help="Account expansion: signals, likelihood, expected ARR, owners, hand-offs to Sales.",
+    no_args_is_help=True,
+)
+
+AS_OF = typer.Option(None, "--as-of", help="Use only what was known on this day (default today).")
+JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
+CONFIG = typer.Option(
+    None,
+    "--config",
+    help="Expansion YAML (default WORKSPACE/config/expansion.yaml, else the shipped one).",
+)
+SIGNAL_COLUMNS = (
+    "account_id",
+    "flagged",
+    "likelihood",
+    "expected_added_arr",
+    "owner",
+    "signals",
+)
+
+
+def _check_out(path: Path | None) -> None:
+    if path is None:
+        return
+    try:
+        export_format(path)
+    except ExportError as exc:
+        err.print(f"[red]--out {exc}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from exc
+
+
+def _run(as_of: str | None, config: Path | None) -> ExpansionResult:
+    day = parse_day(as_of)
+    settings = load_settings()
+    ctx = open_context(settings)
+    try:
+        return run_expansion(settings, ctx.engine, day, config)
+    except ExpansionConfigError as exc:
+        err.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    finally:
+        ctx.engine.dispose()
+
+
+@app.command("signals")
+def signals(
+    as_of: str | None = AS_OF,
+    out_path: Path | None = typer.Option(
+        None, "--out", help="Write one row per paying account: .csv, .parquet or .json."
+    ),
+    as_json: bool = JSON,
+    config: Path | None = CONFIG,
+) -> None:
+    """Per paying account: signals with evidence, likelihood (learned or rules), expected
+    added ARR, flag and owner."""
+    _check_out(out_path)
+    result = _run(as_of, config)
+    rows = signal_rows(result)
+    if out_path is not None:
+        write_table(out_path, rows, SIGNAL_COLUMNS)
+        err.print(f"{len(rows)} accounts written to {out_path}", soft_wrap=True)
+    doc = summary(result)
+    if as_json:
+        emit_json({**doc, "accounts": plain_rows(rows)})
+        return
+    scorer = doc["likelihood"]
+    out.print(
+        f"Expansion as of {result.as_of}: {doc['flagged']} of {doc['paying_accounts']} paying "
+        f"accounts flagged; likelihood {scorer['method']} (base rate {scorer['base_rate']:.1%}, "
+        f"flag at {scorer['flag_threshold']:.1%})"
+    )
+    if not result.limit_types:
+        err.print("plan-limit signal off: no plan-limit event types configured (see --config)")
+    table = Table(title="Flagged accounts, by weighted added ARR")
+    for name in ("account", "likelihood", "added ARR", "owner", "signals"):
+        table.add_column(name, justify="right" if name in ("likelihood", "added ARR") else "left")
+    for q in result.flagged()[:40]:
+        table.add_row(
+            f"{q.assessment.facts.name} ({q.account_id})",
+            f"{q.likelihood:.0%}",
+            f"{q.value.added_arr:,.0f}",
+            q.owner or f"– ({q.owner_note})",
+            ", ".join(s.signal for s in q.assessment.signals),
+        )
+    out.print(table)
+
+
+@app.command("handoff")
+def handoff(
+    as_of: str | None = AS_OF,
+    out_path: Path = typer.Option(
+        ..., "--out", help="Write the hand-offs: .csv, .json or .parquet."
+    ),
+    as_json: bool = JSON,
+    config: Path | None = CONFIG,
+) -> None:
+    """Hand-off records to Sales for every flagged account: signals, evidence, expected ARR,
+    contacts, owner, talk tracks (status `proposed`; nothing is sent)."""
+    _check_out(out_path)
+    result = _run(as_of, config)
+    records = [h.as_dict() for h in handoffs(result)]
+    write_table(out_path, records, ("id", "account_id", "owner", "expected_added_arr", "signals"))
+    err.print(f"{len(records)} hand-offs written to {out_path}", soft_wrap=True)
+    if as_json:
+        emit_json({"as_of": result.as_of.isoformat(), "out": str(out_path), "handoffs": records})
+
+
+@app.command("scripts")
+def scripts(
+    account_id: str = typer.Argument(..., help="The account id."),
+    as_of: str | None = AS_OF,
+    as_json: bool = JSON,
+    config: Path | None = CONFIG,
+) -> None:
+    """Talk tracks for one account, one per signal, built from its own evidence."""
+    result = _run(as_of, config)
+    match = next((q for q in result.rows if q.account_id == account_id), None)
+    if match is None:
+        err.print(
+            f"[red]account {account_id!r} is not paying on {result.as_of}[/red]", soft_wrap=True
+        )
+        raise typer.Exit(1)
+    tracks = talk_tracks(match.assessment, match.value)
+    if as_json:
+        emit_json(
+            {
+                "account_id": account_id,
+                "as_of": result.as_of.isoformat(),
+                "flagged": match.flagged,
+                "likelihood": round(match.likelihood, 4),
+                "expected_added_arr": float(match.value.added_arr),
+                "owner": match.owner,
+                "talk_tracks": tracks,
+            }
+        )
+        return
+    if not tracks:
+        out.print(f"No expansion signal for {match.assessment.facts.name} on {result.as_of}.")
+        return
+    for track in tracks:
+        out.print(f"[bold]{track['signal']}[/bold]: {track['talk_track']}\n")
+
+
+@app.command("backtest")
+def backtest(as_of: str = typer.Option(..., "--as-of", help="The earlier day to qualify on."),
+             as_json: bool = JSON, config: Path | None = CONFIG) -> None:  # fmt: skip
+    """Qualify as of an earlier day, then check who expanded (MRR or seats up) within the
+    horizon after it: precision of the flag, lift over unflagged accounts, AUC."""
+    day = parse_day(as_of)
+    settings = load_settings()
+    ctx = open_context(settings)
+    try:
+        result: Backtest = run_backtest(settings, ctx.engine, day, config)
+    except ExpansionConfigError as exc:
+        err.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    finally:
+        ctx.engine.dispose()
+    doc = result.as_dict()
+    if as_json:
+        emit_json(doc)
+        return
+
+    def pct(x: float | None) -> str:
+        return "–" if x is None else f"{x:.1%}"
+
+    out.print(
+        f"Flagged on {doc['as_of']}: {doc['flagged']} accounts, {doc['flagged_expanded']} expanded "
+        f"by {doc['outcome_known_on']} ({pct(result.precision)}); unflagged: "
+        f"{doc['unflagged_expanded']} of {doc['unflagged']} ({pct(result.unflagged_rate)}); "
+        f"lift {doc['lift']}; AUC {doc['auc']}; likelihood {doc['likelihood_method']}"
+    )

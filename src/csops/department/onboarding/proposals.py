@@ -1,0 +1,94 @@
+"""Proposals: records of a next step the department suggests, for a plays engine to pick up.
+
+A proposal is data, not an action: nothing is sent here. Its id is stable (a hash of the
+kind, the account and what triggered it), so running again the next day on an account
+still stuck at the same milestone yields the same id and a plays engine can de-duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from csops.department.onboarding.journey import JourneyConfig
+from csops.department.onboarding.progress import AccountProgress, Status
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: str
+    account_id: str
+    kind: str  # e.g. check_in_call, guide_email, training_offer, expansion_handoff
+    reason: str
+    evidence: tuple[str, ...]
+    owner: str | None
+    due: date
+    channel: str  # call | email | meeting | crm
+    trigger: str  # what it is tied to: a milestone key, a signal
+    as_of: date
+
+    def as_dict(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["evidence"] = list(self.evidence)
+        row["due"] = self.due.isoformat()
+        row["as_of"] = self.as_of.isoformat()
+        return row
+
+
+def proposal_id(kind: str, account_id: str, trigger: str) -> str:
+    digest = hashlib.sha256(f"{kind}\x00{account_id}\x00{trigger}".encode()).hexdigest()
+    return f"prop_{digest[:16]}"
+
+
+def onboarding_proposals(
+    progress: list[AccountProgress], as_of: date, config: JourneyConfig
+) -> list[Proposal]:
+    """One proposal per behind or stuck account, tied to its first open milestone:
+    stuck → a check-in call with an agenda; behind → a training offer when the milestone
+    has one, else an email with the milestone's guide."""
+    result = []
+    for p in progress:
+        milestone = p.next_step
+        state = p.stalled_at
+        if p.status not in (Status.BEHIND, Status.STUCK) or milestone is None or state is None:
+            continue
+        late = (as_of - state.due).days
+        evidence = [
+            f"day {p.day} of onboarding (started {p.account.start.isoformat()})",
+            f"{sum(m.done is not None for m in p.milestones)} of {len(p.milestones)} "
+            "milestones met",
+            f"'{milestone.title}' due {state.due.isoformat()}"
+            + (f", {late} days overdue" if late > 0 else ""),
+            f"last progress {p.last_progress.isoformat()} "
+            f"({(as_of - p.last_progress).days} days ago)",
+        ]
+        if p.status is Status.STUCK:
+            kind, channel = "check_in_call", "call"
+            agenda = milestone.guide or milestone.title
+            reason = f"Stuck before '{milestone.title}': check-in call. Agenda: {agenda}"
+            due = as_of + timedelta(days=config.proposal_due_days.stuck)
+        elif milestone.training:
+            kind, channel = "training_offer", "email"
+            reason = f"Behind on '{milestone.title}': offer {milestone.training}"
+            due = as_of + timedelta(days=config.proposal_due_days.behind)
+        else:
+            kind, channel = "guide_email", "email"
+            reason = f"Behind on '{milestone.title}': send the guide. {milestone.guide}".strip()
+            due = as_of + timedelta(days=config.proposal_due_days.behind)
+        result.append(
+            Proposal(
+                id=proposal_id(kind, p.account.account_id, f"{p.journey}/{milestone.key}"),
+                account_id=p.account.account_id,
+                kind=kind,
+                reason=reason,
+                evidence=tuple(evidence),
+                owner=p.account.owner,
+                due=due,
+                channel=channel,
+                trigger=f"onboarding:{milestone.key}",
+                as_of=as_of,
+            )
+        )
+    return result
