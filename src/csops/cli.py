@@ -14,33 +14,20 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from csops.commands import expansion as expansion_commands
-from csops.commands import kb as kb_commands
-from csops.commands import metrics as metrics_commands
-from csops.commands import onboarding as onboarding_commands
-from csops.commands import renewals as renewals_commands
-from csops.commands import report as report_commands
-from csops.commands import support as support_commands
 from csops.commands.common import STATE, emit_json, err, load_settings, open_context, out
+from csops.commands.lazy import LazyGroup
 from csops.ingest.batch import ProgressFactory, ingest_paths
 from csops.ingest.pipeline import IngestContext
 from csops.ingest.summary import IngestReport
 from csops.store.status import workspace_status
 
 app = typer.Typer(
+    cls=LazyGroup,
     help="csops: a customer-success department in software.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-app.add_typer(metrics_commands.app, name="metrics")
-app.add_typer(renewals_commands.app, name="renewals")
-app.add_typer(report_commands.app, name="report")
-app.add_typer(support_commands.app, name="support")
-app.add_typer(kb_commands.app, name="kb")
-app.add_typer(onboarding_commands.app, name="onboarding")
-app.add_typer(expansion_commands.app, name="expansion")
 
 
 @app.callback()

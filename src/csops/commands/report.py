@@ -13,6 +13,11 @@ from csops.reports.weekly import build_weekly
 app = typer.Typer(help="Reports.", no_args_is_help=True)
 
 
+@app.callback()
+def reports() -> None:
+    """Reports: the weekly report (more to come), as HTML, Markdown or JSON."""
+
+
 @app.command("weekly")
 def weekly(
     as_of: str | None = typer.Option(
