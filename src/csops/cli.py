@@ -186,6 +186,7 @@ def demo(
         console=err,
         ingest=lambda paths: run_ingest(ctx, paths, None),
     )
+    run_department_steps(ctx, date.today())
     report_path = write_demo_report(ctx, date.today())
     if as_json:
         emit_json({**result.as_dict(), "report": str(report_path)})
@@ -198,6 +199,18 @@ def demo(
     out.print(f"Data files: {result.data_dir}")
     out.print(f"Weekly report: {report_path}")
     out.print(f"Workspace: {settings.workspace}  —  try `csops status`, `csops metrics trend`")
+
+
+def run_department_steps(ctx: IngestContext, as_of: date) -> None:
+    from csops.demo.department import run_department
+
+    with err.status("The department is at work…") as status:
+        run_department(
+            ctx,
+            as_of,
+            on_step=lambda name: status.update(f"{name}…"),
+            on_error=lambda name, exc: err.print(f"[yellow]{name}: {exc}[/yellow]"),
+        )
 
 
 def write_demo_report(ctx: IngestContext, as_of: date) -> Path:
