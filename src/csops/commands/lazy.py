@@ -15,6 +15,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "metrics": ("csops.commands.metrics", "Revenue and retention metrics (point in time)."),
     "renewals": ("csops.commands.renewals", "Renewals due: ARR at stake, owner, conversations."),
     "report": ("csops.commands.report", "Reports: the weekly report."),
+    "health": ("csops.commands.health", "Health score, churn model, backtest, explanations."),
     "onboarding": ("csops.commands.onboarding", "Onboarding journeys, activation, proposals."),
     "expansion": ("csops.commands.expansion", "Expansion signals, likelihood, hand-offs."),
     "support": ("csops.commands.support", "Support Ops: SLA compliance, warnings, triage."),

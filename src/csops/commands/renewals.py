@@ -8,11 +8,14 @@ from rich.table import Table
 from csops.analytics import metrics
 from csops.commands.common import emit_json, out, parse_day
 from csops.commands.metrics import AS_OF, ENGINE, JSON, engine_for, jsonable, thousands
+from csops.commands.renewals_forecast import forecast_command
 
 app = typer.Typer(
     help="Renewals due: ARR at stake, owner, days left, conversations missing.",
     invoke_without_command=True,
 )
+
+app.command("forecast")(forecast_command)
 
 
 @app.callback()

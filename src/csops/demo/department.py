@@ -17,7 +17,15 @@ def _repeat_questions(ctx: IngestContext, as_of: date) -> object:
     return run_repeat_questions(ctx.settings, ctx.engine, as_of, Window.of(as_of, None, None))
 
 
+def _churn_model(ctx: IngestContext, as_of: date) -> object:
+    from csops.health.service import card_for, health_data, model_for
+
+    with health_data(ctx.settings, ctx.engine, as_of) as data:
+        return model_for(data, ctx.settings, card_for(data, None), 90, retrain=False)
+
+
 STEPS: list[Step] = [
+    ("Training the churn model on the company's history", _churn_model),
     ("Finding repeat questions in the tickets", _repeat_questions),
 ]
 

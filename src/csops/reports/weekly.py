@@ -19,6 +19,7 @@ from csops.reports.section import ReportContext, Section, Text
 # (module, title) — each module has `build_section(ctx) -> Section | None`.
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("csops.reports.revenue_section", "Revenue and retention"),
+    ("csops.health.report_section", "Account health"),
     ("csops.department.onboarding.report_section", "Onboarding"),
     ("csops.department.expansion.report_section", "Account expansion"),
     ("csops.department.support_ops.report_section", "Support and SLA"),

@@ -1,0 +1,256 @@
+"""`csops health ...`: score, train, backtest, explain."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import typer
+import yaml
+
+from csops.commands.common import emit_json, err, load_settings, open_context, out, parse_day
+from csops.health.backtest import run_backtest
+from csops.health.scorecard import ScorecardError
+from csops.health.scoring import AccountHealth
+from csops.health.service import (
+    card_for,
+    fit_scorecard,
+    health_data,
+    model_for,
+    model_summary,
+    score_all,
+    scorecard_path,
+)
+
+app = typer.Typer(
+    help="Health score, churn model, explanations and backtest.", no_args_is_help=True
+)
+
+AS_OF = typer.Option(None, "--as-of", help="Day to score as of (YYYY-MM-DD, default today).")
+HORIZON = typer.Option(90, "--horizon-days", min=7, help="Churn horizon in days.")
+SCORECARD = typer.Option(None, "--scorecard", help="Scorecard YAML (default: workspace's).")
+JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
+
+
+def _row(s: AccountHealth) -> dict[str, Any]:
+    d = s.to_json()
+    return {
+        k: d[k] for k in ("account_id", "churn_probability", "health_score", "band", "top_signals")
+    }
+
+
+def write_scores(path: Path, rows: list[dict[str, Any]]) -> None:
+    """csv, parquet or json by extension; top_signals is a JSON list (text in csv/parquet)."""
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flat = [{**r, "top_signals": json.dumps(r["top_signals"])} for r in rows]
+    if suffix == ".json":
+        path.write_text(json.dumps(rows, indent=2))
+    elif suffix == ".csv":
+        with path.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(_row_fields()))
+            writer.writeheader()
+            writer.writerows(flat)
+    elif suffix == ".parquet":
+        table = pa.table({k: [r[k] for r in flat] for k in _row_fields()})
+        pq.write_table(table, path)
+    else:
+        err.print(f"[red]--out {path}: use a .csv, .parquet or .json file name[/red]")
+        raise typer.Exit(2)
+
+
+def _row_fields() -> tuple[str, ...]:
+    return ("account_id", "churn_probability", "health_score", "band", "top_signals")
+
+
+@app.command()
+def score(
+    as_of: str | None = AS_OF,
+    account: str | None = typer.Option(None, "--account", help="Only this account."),
+    top: int | None = typer.Option(None, "--top", min=1, help="Only the N riskiest."),
+    horizon_days: int = HORIZON,
+    out_path: Path | None = typer.Option(None, "--out", help="Write .csv, .parquet or .json."),
+    scorecard: Path | None = SCORECARD,
+    retrain: bool = typer.Option(False, "--retrain", help="Train a new model first."),
+    as_json: bool = JSON,
+) -> None:
+    """Score every account active on the day: churn probability, health score, band and
+    the top signals behind them (riskiest first)."""
+    day = parse_day(as_of)
+    settings = load_settings()
+    ctx = open_context(settings)
+    with health_data(settings, ctx.engine, day) as data:
+        try:
+            card = card_for(data, scorecard_path(settings, scorecard))
+        except ScorecardError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        model = model_for(data, settings, card, horizon_days, retrain)
+        _, scores = score_all(data, model, card)
+    scores.sort(key=lambda s: (-s.churn_probability, s.account_id))
+    if account is not None:
+        scores = [s for s in scores if s.account_id == account]
+        if not scores:
+            err.print(f"[red]account {account!r} is not active on {day}[/red]")
+            raise typer.Exit(1)
+    if top is not None:
+        scores = scores[:top]
+    rows = [_row(s) for s in scores]
+    if not model.trusted:
+        err.print(f"[yellow]{model.metadata.get('warning', 'model not trusted')}[/yellow]")
+    if out_path is not None:
+        write_scores(out_path, rows)
+        err.print(f"wrote {len(rows)} rows to {out_path}")
+    if as_json:
+        emit_json({"as_of": day.isoformat(), "model": model_summary(model), "accounts": rows})
+    elif out_path is None:
+        for s in scores:
+            signal = s.top_signals[0].text if s.top_signals else ""
+            hs = "—" if s.health_score is None else f"{s.health_score:5.1f}"
+            out.print(f"{s.account_id}  {s.churn_probability:6.1%}  {hs}  {s.band:6}  {signal}")
+
+
+@app.command()
+def train(
+    as_of: str | None = AS_OF,
+    horizon_days: int = HORIZON,
+    scorecard: Path | None = SCORECARD,
+    as_json: bool = JSON,
+) -> None:
+    """Train the churn model on the history known on the day and store it in
+    WORKSPACE/models/ with its metadata."""
+    day = parse_day(as_of)
+    settings = load_settings()
+    ctx = open_context(settings)
+    with health_data(settings, ctx.engine, day) as data:
+        try:
+            card = card_for(data, scorecard_path(settings, scorecard))
+        except ScorecardError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        model = model_for(data, settings, card, horizon_days, retrain=True)
+    summary = model_summary(model)
+    if as_json:
+        emit_json(summary)
+    else:
+        for k, v in summary.items():
+            out.print(f"{k}: {v}")
+
+
+@app.command()
+def backtest(
+    as_of: str | None = AS_OF,
+    horizon_days: int = HORIZON,
+    origins: int = typer.Option(3, "--origins", min=1, max=12, help="Monthly origins."),
+    scorecard: Path | None = SCORECARD,
+    as_json: bool = JSON,
+) -> None:
+    """How well the model, the scorecard and a naive baseline predicted churn on past
+    days (trained only on what was known then), and the renewal forecast vs actual."""
+    day = parse_day(as_of)
+    settings = load_settings()
+    ctx = open_context(settings)
+    with health_data(settings, ctx.engine, day) as data:
+        try:
+            card = card_for(data, scorecard_path(settings, scorecard))
+        except ScorecardError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        result = run_backtest(data, card, day, horizon_days, origins)
+    if as_json:
+        emit_json(result)
+        return
+    if "error" in result:
+        err.print(f"[red]{result['error']}[/red]")
+        raise typer.Exit(1)
+    out.print(f"{result['accounts']} account-days, {result['churned']} churned")
+    for name in ("model", "scorecard", "naive"):
+        r = result[name]
+        out.print(
+            f"{name:10} AUC {r['auc'] or 0:.3f}  lift {r['top_decile_lift'] or 0:.2f}  "
+            f"red precision {r['red_precision'] or 0:.2f}  "
+            f"churned that were green {r['churned_green_before'] or 0:.0%}"
+        )
+    for f in result["renewal_forecast"]:
+        out.print(
+            f"renewals after {f['origin']}: forecast {f['forecast_arr']:,.0f} vs actual "
+            f"{f['actual_renewed_arr']:,.0f}"
+        )
+
+
+@app.command()
+def explain(
+    account_id: str = typer.Argument(..., help="Account to explain."),
+    as_of: str | None = AS_OF,
+    horizon_days: int = HORIZON,
+    scorecard: Path | None = SCORECARD,
+    as_json: bool = JSON,
+) -> None:
+    """Why an account scores as it does: model contributions and scorecard points, in
+    plain words."""
+    day = parse_day(as_of)
+    settings = load_settings()
+    ctx = open_context(settings)
+    with health_data(settings, ctx.engine, day) as data:
+        try:
+            card = card_for(data, scorecard_path(settings, scorecard))
+        except ScorecardError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        model = model_for(data, settings, card, horizon_days, retrain=False)
+        _, scores = score_all(data, model, card)
+    found = [s for s in scores if s.account_id == account_id]
+    if not found:
+        err.print(f"[red]account {account_id!r} is not active on {day}[/red]")
+        raise typer.Exit(1)
+    s = found[0]
+    if as_json:
+        emit_json({"as_of": day.isoformat(), **s.to_json(), "model": model_summary(model)})
+        return
+    hs = "—" if s.health_score is None else f"{s.health_score:.0f}"
+    out.print(f"{s.account_id}: churn risk {s.churn_probability:.1%}, health {hs} ({s.band})")
+    for sig in s.top_signals:
+        out.print(f"  {'▲' if sig.contribution > 0 else '▼'} {sig.text}")
+    out.print("scorecard points lost:")
+    for sig in s.scorecard_signals:
+        out.print(f"  -{sig.contribution:.1f}  {sig.text}")
+
+
+@app.command("fit-scorecard")
+def fit_scorecard_command(
+    as_of: str | None = AS_OF,
+    horizon_days: int = HORIZON,
+    scorecard: Path | None = SCORECARD,
+    out_path: Path | None = typer.Option(
+        None, "--out", help="Where to write (default WORKSPACE/health/scorecard.yaml)."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Fit the scorecard's weights to the company's own churn history and write the
+    scorecard YAML (measures, scales and bands unchanged)."""
+    day = parse_day(as_of)
+    settings = load_settings()
+    ctx = open_context(settings)
+    with health_data(settings, ctx.engine, day) as data:
+        try:
+            card = card_for(data, scorecard_path(settings, scorecard))
+        except ScorecardError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        fitted, figures = fit_scorecard(data, card, horizon_days)
+    target = out_path or settings.workspace / "health" / "scorecard.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    header = (
+        f"# Weights fitted to {horizon_days}-day churn on the history known on {day} "
+        f"(scorecard AUC on that history: {figures['auc_before'] or 0:.3f} before, "
+        f"{figures['auc_after'] or 0:.3f} after).\n"
+    )
+    target.write_text(header + yaml.safe_dump(fitted, sort_keys=False))
+    if as_json:
+        emit_json({"path": str(target), **figures, "groups": fitted["groups"]})
+    else:
+        out.print(f"wrote {target}: AUC {figures['auc_before']} -> {figures['auc_after']}")

@@ -1,0 +1,63 @@
+"""`csops renewals forecast`: renewals due soon, each with its probability to renew and the
+ARR expected, and totals by month. The lead registers `forecast_command` in the
+`renewals` group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from csops.commands.common import emit_json, err, load_settings, open_context, out, parse_day
+from csops.health.forecast import monthly_totals
+from csops.health.scorecard import ScorecardError
+from csops.health.service import (
+    card_for,
+    health_data,
+    model_for,
+    model_summary,
+    renewal_forecast,
+    score_all,
+    scorecard_path,
+)
+
+
+def forecast_command(
+    as_of: str | None = typer.Option(None, "--as-of", help="Day (YYYY-MM-DD, default today)."),
+    within_days: int = typer.Option(120, "--within-days", min=1, help="Renewals due within."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+    horizon_days: int = typer.Option(90, "--horizon-days", min=7, help="Churn model horizon."),
+    scorecard: Path | None = typer.Option(None, "--scorecard", help="Scorecard YAML."),
+) -> None:
+    """Renewal forecast: probability to renew and expected ARR per renewal, by month."""
+    day = parse_day(as_of)
+    settings = load_settings()
+    ctx = open_context(settings)
+    with health_data(settings, ctx.engine, day) as data:
+        try:
+            card = card_for(data, scorecard_path(settings, scorecard))
+        except ScorecardError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        model = model_for(data, settings, card, horizon_days, retrain=False)
+        _, scores = score_all(data, model, card)
+        rows = renewal_forecast(data, scores, within_days, horizon_days)
+    months = monthly_totals(rows)
+    if as_json:
+        emit_json(
+            {
+                "as_of": day.isoformat(),
+                "within_days": within_days,
+                "renewals": [r.to_json() for r in rows],
+                "months": months,
+                "arr_due": round(sum(r.renewal.arr for r in rows), 2),
+                "expected_arr": round(sum(r.expected_arr for r in rows), 2),
+                "model": model_summary(model),
+            }
+        )
+        return
+    for m in months:
+        out.print(
+            f"{m['month']}  {m['renewals']:4d} renewals  ARR due {m['arr_due']:>14,.0f}  "
+            f"expected {m['expected_arr']:>14,.0f}"
+        )

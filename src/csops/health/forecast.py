@@ -1,0 +1,135 @@
+"""Renewal forecast: each renewal due in the window with its probability to renew and the
+ARR expected, totals by month, and what actually renewed (for backtests).
+
+Renewals come from the `renewals` SQL model (term ends from start + k x billing period,
+as known on the day). The probability not to renew comes from the account's churn
+probability over the model horizon H: a term of H days or more renews at most once inside
+it, so the whole probability applies; a shorter (monthly) term spreads the risk evenly,
+1 - (1 - p) ^ (days to the renewal / H).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from csops.analytics.sql_models import compile_model
+
+
+@dataclass(frozen=True)
+class Renewal:
+    account_id: str
+    account_name: str
+    owner: str | None
+    renewal_date: date
+    days_left: int
+    billing_period_months: int
+    arr: float
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    renewal: Renewal
+    churn_probability: float
+    renew_probability: float
+    expected_arr: float
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.renewal
+        return {
+            "account_id": r.account_id,
+            "account_name": r.account_name,
+            "owner": r.owner,
+            "renewal_date": r.renewal_date.isoformat(),
+            "days_left": r.days_left,
+            "arr": round(r.arr, 2),
+            "renew_probability": round(self.renew_probability, 4),
+            "expected_arr": round(self.expected_arr, 2),
+        }
+
+
+def renewals_due(con: duckdb.DuckDBPyConnection, as_of: date, within_days: int) -> list[Renewal]:
+    sql = compile_model("renewals", "duckdb", {"as_of": as_of, "within_days": within_days})
+    rows = con.execute(
+        "SELECT account_id, account_name, owner, renewal_date, days_left, "
+        f"billing_period_months, arr FROM ({sql}) ORDER BY renewal_date, account_id"
+    ).fetchall()
+    return [
+        Renewal(str(a), str(n or a), o, d, int(left), int(bp or 1), float(Decimal(arr)))
+        for a, n, o, d, left, bp, arr in rows
+    ]
+
+
+def renew_probability(churn_probability: float, renewal: Renewal, horizon_days: int) -> float:
+    term_days = renewal.billing_period_months * 30
+    if term_days >= horizon_days:
+        return 1.0 - churn_probability
+    exponent = min(renewal.days_left + 1, horizon_days) / horizon_days
+    return float((1.0 - churn_probability) ** exponent)
+
+
+def forecast(
+    renewals: Sequence[Renewal], churn: Mapping[str, float], horizon_days: int
+) -> list[ForecastRow]:
+    """Rows for renewals of accounts with a churn probability (active, scored)."""
+    rows = []
+    for r in renewals:
+        if r.account_id not in churn:
+            continue
+        p = renew_probability(churn[r.account_id], r, horizon_days)
+        rows.append(ForecastRow(r, churn[r.account_id], p, r.arr * p))
+    return rows
+
+
+def monthly_totals(rows: Sequence[ForecastRow]) -> list[dict[str, Any]]:
+    months: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for row in rows:
+        m = months[row.renewal.renewal_date.strftime("%Y-%m")]
+        m[0] += 1
+        m[1] += row.renewal.arr
+        m[2] += row.expected_arr
+    return [
+        {
+            "month": k,
+            "renewals": int(v[0]),
+            "arr_due": round(v[1], 2),
+            "expected_arr": round(v[2], 2),
+        }
+        for k, v in sorted(months.items())
+    ]
+
+
+def renewed(
+    con: duckdb.DuckDBPyConnection, known_on: date, renewals: Sequence[Renewal]
+) -> dict[tuple[str, date], bool]:
+    """Whether each account still had MRR > 0 on its renewal day (lines as known on
+    `known_on`, which must be on or after every renewal day)."""
+    if not renewals:
+        return {}
+    lines = compile_model("lines_known", "duckdb", {"as_of": known_on})
+    keys = sorted({(r.account_id, r.renewal_date) for r in renewals})
+    due = pa.table(
+        {"account_id": [k[0] for k in keys], "d": pa.array([k[1] for k in keys], pa.date32())}
+    )
+    con.register("hf_due", due)
+    try:
+        rows = con.execute(
+            f"""
+            WITH l AS ({lines})
+            SELECT due.account_id, due.d, COALESCE(SUM(l.mrr) FILTER (
+                WHERE l.start_date <= due.d AND (l.end_date IS NULL OR l.end_date > due.d)
+            ), 0) > 0
+            FROM hf_due AS due LEFT JOIN l ON l.account_id = due.account_id
+            GROUP BY due.account_id, due.d
+            """
+        ).fetchall()
+    finally:
+        con.unregister("hf_due")
+    return {(str(a), d): bool(ok) for a, d, ok in rows}
