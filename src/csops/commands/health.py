@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -13,8 +16,10 @@ import typer
 import yaml
 
 from csops.commands.common import emit_json, err, load_settings, open_context, out, parse_day
+from csops.config import Settings
 from csops.health.backtest import run_backtest
-from csops.health.scorecard import ScorecardError
+from csops.health.dataset import HealthData
+from csops.health.scorecard import Scorecard, ScorecardError
 from csops.health.scoring import AccountHealth
 from csops.health.service import (
     card_for,
@@ -25,6 +30,28 @@ from csops.health.service import (
     score_all,
     scorecard_path,
 )
+
+
+class HealthSession(NamedTuple):
+    settings: Settings
+    data: HealthData
+    card: Scorecard
+
+
+@contextmanager
+def health_session(day: date, scorecard: Path | None) -> Iterator[HealthSession]:
+    """The company's data as known on `day` and the scorecard to use; a broken scorecard
+    ends the command with its message (exit 2)."""
+    settings = load_settings()
+    ctx = open_context(settings)
+    with health_data(settings, ctx.engine, day) as data:
+        try:
+            card = card_for(data, scorecard_path(settings, scorecard))
+        except ScorecardError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        yield HealthSession(settings, data, card)
+
 
 app = typer.Typer(
     help="Health score, churn model, explanations and backtest.", no_args_is_help=True
@@ -81,14 +108,7 @@ def score(
     """Score every account active on the day: churn probability, health score, band and
     the top signals behind them (riskiest first)."""
     day = parse_day(as_of)
-    settings = load_settings()
-    ctx = open_context(settings)
-    with health_data(settings, ctx.engine, day) as data:
-        try:
-            card = card_for(data, scorecard_path(settings, scorecard))
-        except ScorecardError as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from exc
+    with health_session(day, scorecard) as (settings, data, card):
         model = model_for(data, settings, card, horizon_days, retrain)
         _, scores = score_all(data, model, card)
     scores.sort(key=lambda s: (-s.churn_probability, s.account_id))
@@ -124,14 +144,7 @@ def train(
     """Train the churn model on the history known on the day and store it in
     WORKSPACE/models/ with its metadata."""
     day = parse_day(as_of)
-    settings = load_settings()
-    ctx = open_context(settings)
-    with health_data(settings, ctx.engine, day) as data:
-        try:
-            card = card_for(data, scorecard_path(settings, scorecard))
-        except ScorecardError as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from exc
+    with health_session(day, scorecard) as (settings, data, card):
         model = model_for(data, settings, card, horizon_days, retrain=True)
     summary = model_summary(model)
     if as_json:
@@ -152,14 +165,7 @@ def backtest(
     """How well the model, the scorecard and a naive baseline predicted churn on past
     days (trained only on what was known then), and the renewal forecast vs actual."""
     day = parse_day(as_of)
-    settings = load_settings()
-    ctx = open_context(settings)
-    with health_data(settings, ctx.engine, day) as data:
-        try:
-            card = card_for(data, scorecard_path(settings, scorecard))
-        except ScorecardError as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from exc
+    with health_session(day, scorecard) as (_, data, card):
         result = run_backtest(data, card, day, horizon_days, origins)
     if as_json:
         emit_json(result)
@@ -193,14 +199,7 @@ def explain(
     """Why an account scores as it does: model contributions and scorecard points, in
     plain words."""
     day = parse_day(as_of)
-    settings = load_settings()
-    ctx = open_context(settings)
-    with health_data(settings, ctx.engine, day) as data:
-        try:
-            card = card_for(data, scorecard_path(settings, scorecard))
-        except ScorecardError as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from exc
+    with health_session(day, scorecard) as (settings, data, card):
         model = model_for(data, settings, card, horizon_days, retrain=False)
         _, scores = score_all(data, model, card)
     found = [s for s in scores if s.account_id == account_id]
@@ -233,14 +232,7 @@ def fit_scorecard_command(
     """Fit the scorecard's weights to the company's own churn history and write the
     scorecard YAML (measures, scales and bands unchanged)."""
     day = parse_day(as_of)
-    settings = load_settings()
-    ctx = open_context(settings)
-    with health_data(settings, ctx.engine, day) as data:
-        try:
-            card = card_for(data, scorecard_path(settings, scorecard))
-        except ScorecardError as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from exc
+    with health_session(day, scorecard) as (settings, data, card):
         fitted, figures = fit_scorecard(data, card, horizon_days)
     target = out_path or settings.workspace / "health" / "scorecard.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)

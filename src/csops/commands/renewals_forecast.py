@@ -8,17 +8,14 @@ from pathlib import Path
 
 import typer
 
-from csops.commands.common import emit_json, err, load_settings, open_context, out, parse_day
+from csops.commands.common import emit_json, out, parse_day
+from csops.commands.health import health_session
 from csops.health.forecast import monthly_totals
-from csops.health.scorecard import ScorecardError
 from csops.health.service import (
-    card_for,
-    health_data,
     model_for,
     model_summary,
     renewal_forecast,
     score_all,
-    scorecard_path,
 )
 
 
@@ -31,14 +28,7 @@ def forecast_command(
 ) -> None:
     """Renewal forecast: probability to renew and expected ARR per renewal, by month."""
     day = parse_day(as_of)
-    settings = load_settings()
-    ctx = open_context(settings)
-    with health_data(settings, ctx.engine, day) as data:
-        try:
-            card = card_for(data, scorecard_path(settings, scorecard))
-        except ScorecardError as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from exc
+    with health_session(day, scorecard) as (settings, data, card):
         model = model_for(data, settings, card, horizon_days, retrain=False)
         _, scores = score_all(data, model, card)
         rows = renewal_forecast(data, scores, within_days, horizon_days)
