@@ -15,7 +15,7 @@ from typing import Any
 
 from csops.analytics.engines import QueryEngine, Row
 from csops.analytics.sql_models import Value, compile_model
-from csops.domain.periods import Period, Unit, add_months, periods
+from csops.domain.periods import Unit, add_months, periods
 from csops.domain.revenue import annualised
 
 GROUPS = ("segment", "plan", "owner", "region")
@@ -166,4 +166,4 @@ def renewals(engine: QueryEngine, as_of: date, within_days: int = 120) -> list[R
     return sorted(rows, key=lambda r: (r["renewal_date"], -r["arr"], r["account_id"]))
 
 
-__all__ = ["GROUPS", "MetricError", "Period", "cohorts", "mrr", "renewals", "retention", "trend"]
+__all__ = ["GROUPS", "MetricError", "cohorts", "mrr", "renewals", "retention", "trend"]

@@ -172,9 +172,3 @@ def literal(value: Value) -> exp.Expr:
     if isinstance(value, int | float):
         return exp.Literal.number(value)
     return exp.Literal.string(str(value))
-
-
-def placeholders(name: str) -> set[str]:
-    """Parameters a model (not its dependencies) uses; for docs and errors."""
-    tree = sqlglot.parse_one(model_text(name), read="duckdb")
-    return {p.name for p in tree.find_all(exp.Placeholder)}

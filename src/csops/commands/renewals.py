@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import typer
 from rich.table import Table
 
 from csops.analytics import metrics
 from csops.commands.common import emit_json, out, parse_day
-from csops.commands.metrics import AS_OF, ENGINE, JSON, engine_for, jsonable, thousands
+from csops.commands.metrics import AS_OF, ENGINE, JSON, engine_for, jsonable, money, thousands
 from csops.commands.renewals_forecast import forecast_command
 
 app = typer.Typer(
@@ -34,13 +36,13 @@ def renewals_command(
     with engine_for(engine) as eng:
         rows = metrics.renewals(eng, day, within_days)
     if as_json:
-        total = sum((r["arr"] for r in rows), start=0)
+        total = sum((r["arr"] for r in rows), Decimal(0))
         emit_json(
             {
                 "as_of": day.isoformat(),
                 "within_days": within_days,
                 "renewals": [jsonable(r) for r in rows],
-                "arr_at_stake": jsonable({"arr": total})["arr"] if rows else "0.00",
+                "arr_at_stake": money(total),
                 "needs_conversation": sum(1 for r in rows if r["needs_conversation"]),
             }
         )

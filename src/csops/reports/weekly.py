@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -47,7 +47,7 @@ def build_weekly(
             continue
         if section is not None:
             sections.append(section)
-    week_start = as_of.fromordinal(as_of.toordinal() - 7)
+    week_start = as_of - timedelta(days=7)
     return Report(
         title="Customer success weekly",
         as_of=as_of,
