@@ -214,19 +214,10 @@ def run_department_steps(ctx: IngestContext, as_of: date) -> None:
 
 
 def write_demo_report(ctx: IngestContext, as_of: date) -> Path:
-    from csops.commands.report import write_report
-    from csops.reports.render import render
-    from csops.reports.weekly import build_weekly
+    from csops.commands.report import write_weekly
 
     with err.status("Writing the weekly report…"):
-        report = build_weekly(
-            ctx.settings,
-            ctx.engine,
-            as_of,
-            on_error=lambda title, exc: err.print(f"[yellow]{title}: {exc}[/yellow]"),
-        )
-        path = ctx.settings.workspace / "reports" / f"weekly-{as_of}.html"
-        return write_report(render(report, "html"), path)
+        return write_weekly(ctx.settings, ctx.engine, as_of, "html")[1]
 
 
 def main() -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import typer
+from sqlalchemy import Engine
 
 from csops.commands.common import emit_json, err, load_settings, open_context, out, parse_day
-from csops.reports.render import FORMATS, render
+from csops.config import Settings
+from csops.reports.render import FORMATS, Report, render
 from csops.reports.weekly import build_weekly
 
 app = typer.Typer(help="Reports.", no_args_is_help=True)
@@ -37,16 +40,7 @@ def weekly(
     day = parse_day(as_of)
     settings = load_settings()
     ctx = open_context(settings)
-    report = build_weekly(
-        settings,
-        ctx.engine,
-        day,
-        on_error=lambda title, exc: err.print(f"[yellow]{title}: {exc}[/yellow]"),
-    )
-    path = write_report(
-        report_text := render(report, fmt),
-        out_path or settings.workspace / "reports" / f"weekly-{day}.{fmt}",
-    )
+    report, path = write_weekly(settings, ctx.engine, day, fmt, out_path)
     if as_json:
         emit_json(
             {
@@ -54,11 +48,26 @@ def weekly(
                 "format": fmt,
                 "as_of": day.isoformat(),
                 "sections": [s.key for s in report.sections],
-                "bytes": len(report_text.encode()),
+                "bytes": path.stat().st_size,
             }
         )
     else:
         out.print(f"Weekly report written to {path}")
+
+
+def write_weekly(
+    settings: Settings, engine: Engine, day: date, fmt: str, out_path: Path | None = None
+) -> tuple[Report, Path]:
+    """Build the weekly report as of `day` and write it (by default into
+    WORKSPACE/reports/); a failing section is reported on stderr and left as a note."""
+    report = build_weekly(
+        settings,
+        engine,
+        day,
+        on_error=lambda title, exc: err.print(f"[yellow]{title}: {exc}[/yellow]"),
+    )
+    path = out_path or settings.workspace / "reports" / f"weekly-{day}.{fmt}"
+    return report, write_report(render(report, fmt), path)
 
 
 def write_report(text: str, path: Path) -> Path:
