@@ -59,8 +59,7 @@ class LogisticLearner:
         logged = (np.nanmin(np.where(np.isnan(x), 0.0, x), axis=0) >= 0) & (
             np.nanmax(finite, axis=0) > 20
         )
-        medians = np.nanmedian(np.where(logged, np.log1p(np.abs(finite)), x), axis=0)
-        medians = np.where(np.isnan(medians), 0.0, medians)
+        medians = _column_medians(np.where(logged, np.log1p(np.abs(finite)), x))
         flagged: npt.NDArray[np.bool_] = np.asarray(np.isnan(x).any(axis=0), dtype=bool)
         raw = _transform(x, medians, logged, flagged)
         means = raw.mean(axis=0)
@@ -117,6 +116,16 @@ class LogisticLearner:
             np.array(d["coef"], dtype=np.float64),
             float(d["intercept"]),
         )
+
+
+def _column_medians(values: Array) -> Array:
+    """Median of each column ignoring missing values; 0 for a column with none (a feature
+    no training row has, e.g. an event type that appeared only later)."""
+    seen = ~np.isnan(values).all(axis=0)
+    medians = np.zeros(values.shape[1])
+    if seen.any():
+        medians[seen] = np.nanmedian(values[:, seen], axis=0)
+    return medians
 
 
 def _transform(
