@@ -16,6 +16,7 @@ from pathlib import Path
 
 from csops.config import Settings
 from csops.demo import generate_company
+from csops.demo.variant import rewrite_company
 from csops.ingest.batch import ingest_paths
 from csops.ingest.pipeline import IngestContext
 from csops.store.database import make_engine, upgrade_schema
@@ -54,6 +55,27 @@ def prepare_company(
     engine.dispose()
     marker.write_text(end.isoformat())
     return BenchCompany(settings, end, folder / "data")
+
+
+def prepare_other_company(
+    accounts: int, months: int, root: Path = DEFAULT_ROOT, seed: int = 7
+) -> BenchCompany:
+    """The same company in a stranger's vocabulary (csops.demo.variant), ingested."""
+    demo = prepare_company(accounts, months, root, seed)
+    folder = demo.data_dir.parent.with_name(demo.data_dir.parent.name + "-other")
+    settings = Settings(home=folder / "ws")
+    marker = folder / "ws" / "bench-ready"
+    if marker.exists():
+        return BenchCompany(settings, demo.end, folder / "data")
+    engine = make_engine(settings)
+    upgrade_schema(engine)
+    print("rewriting it as another company ...", file=sys.stderr, flush=True)
+    paths = rewrite_company(demo.data_dir, folder / "data")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    ingest_paths(IngestContext(settings, engine, now), [p for ps in paths.values() for p in ps])
+    engine.dispose()
+    marker.write_text(demo.end.isoformat())
+    return BenchCompany(settings, demo.end, folder / "data")
 
 
 if __name__ == "__main__":
