@@ -19,6 +19,7 @@ from csops.department.expansion.export import (
 )
 from csops.department.expansion.scripts import talk_tracks
 from csops.department.expansion.service import (
+    SIGNAL_COLUMNS,
     ExpansionResult,
     handoffs,
     run_expansion,
@@ -38,14 +39,6 @@ CONFIG = typer.Option(
     "--config",
     help="Expansion YAML (default WORKSPACE/config/expansion.yaml, else the shipped one).",
 )
-SIGNAL_COLUMNS = (
-    "account_id",
-    "flagged",
-    "likelihood",
-    "expected_added_arr",
-    "owner",
-    "signals",
-)
 
 
 def _check_out(path: Path | None) -> None:
@@ -58,12 +51,12 @@ def _check_out(path: Path | None) -> None:
         raise typer.Exit(2) from exc
 
 
-def _run(as_of: str | None, config: Path | None) -> ExpansionResult:
+def _run(as_of: str | None, config: Path | None, with_contacts: bool = False) -> ExpansionResult:
     day = parse_day(as_of)
     settings = load_settings()
     ctx = open_context(settings)
     try:
-        return run_expansion(settings, ctx.engine, day, config)
+        return run_expansion(settings, ctx.engine, day, config, with_contacts)
     except ExpansionConfigError as exc:
         err.print(f"[red]{exc}[/red]", soft_wrap=True)
         raise typer.Exit(2) from exc
@@ -126,7 +119,7 @@ def handoff(
     """Hand-off records to Sales for every flagged account: signals, evidence, expected ARR,
     contacts, owner, talk tracks (status `proposed`; nothing is sent)."""
     _check_out(out_path)
-    result = _run(as_of, config)
+    result = _run(as_of, config, with_contacts=True)
     records = [h.as_dict() for h in handoffs(result)]
     write_table(out_path, records, ("id", "account_id", "owner", "expected_added_arr", "signals"))
     err.print(f"{len(records)} hand-offs written to {out_path}", soft_wrap=True)

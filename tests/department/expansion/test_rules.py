@@ -7,19 +7,45 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
+import numpy as np
+import pyarrow as pa
 import pytest
 
 from csops.department.expansion.config import ExpansionConfigError, Threshold, load_config
-from csops.department.expansion.facts import AccountFacts, Usage
+from csops.department.expansion.frame import AccountFacts, Usage
 from csops.department.expansion.ladder import infer_ladder
 from csops.department.expansion.likelihood import TrainingSet, fit_scorer
-from csops.department.expansion.lines import Line, add_months, next_renewal, outcome
+from csops.department.expansion.lines import Line, outcome_sql, paying_sql
 from csops.department.expansion.owners import Seat, assign_owners
 from csops.department.expansion.scripts import talk_track
 from csops.department.expansion.signals import Assessment, Signal, growth, resolve
 from csops.department.expansion.value import expected_value
 
 T = date(2026, 1, 1)
+
+
+def lines_table(lines: list[Line]) -> duckdb.DuckDBPyConnection:
+    """A DuckDB session with the lines as the table `lines` (lines_known's columns)."""
+    con = duckdb.connect()
+    con.register(
+        "given",
+        pa.table(
+            {
+                "subscription_id": [f"s{i}" for i in range(len(lines))],
+                "account_id": [x.account_id for x in lines],
+                "plan": [x.plan for x in lines],
+                "product": [x.product for x in lines],
+                "mrr": pa.array([x.mrr for x in lines], pa.decimal128(20, 6)),
+                "seats": pa.array([x.seats for x in lines], pa.int64()),
+                "start_date": pa.array([x.start_date for x in lines], pa.date32()),
+                "end_date": pa.array([x.end_date for x in lines], pa.date32()),
+                "billing_period_months": [x.billing_period_months for x in lines],
+            }
+        ),
+    )
+    con.execute("CREATE TABLE lines AS SELECT * FROM given").fetchall()
+    return con
 
 
 def line(
@@ -87,17 +113,10 @@ def line(
 def test_outcome_is_mrr_or_seats_up_within_horizon(
     lines: list[Line], expanded: bool, added_mrr: Decimal, added_seats: int
 ) -> None:
-    result = outcome(lines, T, 90)
-    assert (result.expanded, result.added_mrr, result.added_seats) == (
-        expanded,
-        added_mrr,
-        added_seats,
-    )
-
-
-def test_add_months_clamps_to_month_end() -> None:
-    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
-    assert add_months(date(2025, 11, 15), 14) == date(2027, 1, 15)
+    rows = lines_table(lines).execute(outcome_sql("lines", T, 90)).fetchall()
+    # an account with no line starting in the horizon has no row: it did not expand
+    got = (rows[0][1], rows[0][2], rows[0][3]) if rows else (False, Decimal(0), 0)
+    assert got == (expanded, added_mrr, added_seats)
 
 
 @pytest.mark.parametrize(
@@ -107,10 +126,37 @@ def test_add_months_clamps_to_month_end() -> None:
         ([line("100", date(2023, 6, 15), term=12)], date(2026, 6, 15)),  # third renewal
         ([line("100", date(2025, 6, 15), term=1)], None),  # monthly: no renewal talk
         ([line("100", date(2025, 1, 1), term=12)], date(2027, 1, 1)),  # renews on t itself
+        # a term from the 29th of February ends on the last day of shorter Februaries
+        ([line("100", date(2024, 2, 29), term=12)], date(2026, 2, 28)),
+        ([line("100", date(2025, 1, 31), term=12)], date(2026, 1, 31)),  # later in t's month
+        # the earliest over the paying lines; a free line has no renewal talk
+        (
+            [
+                line("100", date(2024, 9, 1), term=24),
+                line("50", date(2025, 3, 10), term=12),
+                line("0", date(2025, 1, 15), term=12),
+            ],
+            date(2026, 3, 10),
+        ),
     ],
 )
 def test_next_renewal(lines: list[Line], expected: date | None) -> None:
-    assert next_renewal(lines, T) == expected
+    rows = lines_table(lines).execute(f"SELECT renewal FROM ({paying_sql('lines', T)})").fetchall()
+    assert rows == [(expected,)]
+
+
+def test_main_line_seats_and_mrr_on_a_day() -> None:
+    lines = [
+        line("100", date(2025, 1, 1), seats=5, plan="Team"),
+        line("300", date(2025, 6, 1), seats=10, plan="Business"),  # the largest: main
+        line("300", date(2025, 8, 1), seats=3, plan="Zeta"),  # same MRR, later: not main
+        line("40", date(2025, 1, 1), date(2026, 1, 1), seats=8),  # ended on t: not counted
+        line("0", date(2025, 1, 1), seats=50, plan="Sandbox"),  # free: not counted
+    ]
+    sql = f"SELECT mrr, seats, plan, line_mrr, line_seats FROM ({paying_sql('lines', T)})"
+    assert lines_table(lines).execute(sql).fetchall() == [
+        (Decimal(700), 18, "Business", Decimal(300), 10)
+    ]
 
 
 def test_ladder_orders_plans_by_median_price_per_seat() -> None:
@@ -180,7 +226,7 @@ def _assessment(
     ladder = infer_ladder(lines)
     own = line(mrr, T, seats=seats, plan=plan, account="a")
     facts = AccountFacts(
-        "a", "A", None, None, None, (own,), Usage(users, 0, 0, 0, 0, ()), None, (), None
+        "a", "A", None, None, None, own.mrr, own, Usage(users, 0, 0, 0, 0, ()), None, (), None
     )
     return Assessment(
         facts=facts,
@@ -253,10 +299,9 @@ def test_rules_likelihood_is_noisy_or_of_signal_weights() -> None:
     config = load_config()
     scorer = fit_scorer(TrainingSet([[0.0] * 11], [False], [T]), config)
     assert scorer.method == "rules"
-    a = _assessment(("seat_utilisation", "higher_plan_features"), 4, 4, "200", "Team")
-    none = _assessment((), 4, 4, "200", "Team")
-    # 1 - (1 - 0.05) x (1 - 0.25) x (1 - 0.2) = 0.43
-    assert scorer.score([a, none]) == pytest.approx([0.43, 0.05])
+    fired = {"seat_utilisation": [True, False], "higher_plan_features": [True, False]}
+    # 1 - (1 - 0.05) x (1 - 0.25) x (1 - 0.2) = 0.43; no signal: the base rate
+    assert scorer.score(np.zeros((2, 11)), fired).tolist() == pytest.approx([0.43, 0.05])
     assert scorer.flag_threshold == pytest.approx(0.075)
 
 

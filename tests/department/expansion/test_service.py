@@ -7,10 +7,12 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from tests.department.expansion.conftest import CONFIG, D, write
 
 from csops.department.expansion.backtest import run_backtest
-from csops.department.expansion.service import handoffs, run_expansion, signal_rows
+from csops.department.expansion.service import handoffs, proposals, run_expansion, signal_rows
+from csops.department.proposals import Proposal
 from csops.ingest.batch import ingest_paths
 from csops.ingest.pipeline import IngestContext
 
@@ -93,7 +95,7 @@ def test_plan_limit_absent_without_configured_event(loaded: IngestContext, tmp_p
 def test_handoff_carries_contacts_tracks_and_stable_id(
     loaded: IngestContext, config_file: Path
 ) -> None:
-    result = run_expansion(loaded.settings, loaded.engine, D, config_file)
+    result = run_expansion(loaded.settings, loaded.engine, D, config_file, with_contacts=True)
     records = {h.account_id: h.as_dict() for h in handoffs(result)}
     assert "big_business" not in records
     acme = records["full_acme"]
@@ -111,7 +113,9 @@ def test_handoff_carries_contacts_tracks_and_stable_id(
     ]
     assert "4 active users" in acme["talk_tracks"][0]["talk_track"]
     assert "Propose Business" in acme["talk_tracks"][0]["talk_track"]
-    again = run_expansion(loaded.settings, loaded.engine, date(2026, 4, 29), config_file)
+    again = run_expansion(
+        loaded.settings, loaded.engine, date(2026, 4, 29), config_file, with_contacts=True
+    )
     assert {h.account_id: h.id for h in handoffs(again)}["full_acme"] == acme["id"]
 
 
@@ -168,10 +172,10 @@ def test_backtest_counts_flagged_accounts_that_expanded(
 def test_sales_route_by_segment_and_region_takes_the_expansion(
     loaded: IngestContext, tmp_path: Path
 ) -> None:
-    owners = "owners:\n  capacity_per_owner: 2\n  capacity: {cat@v.test: 1}\n"
-    assert owners in CONFIG
+    default_owners = "owners:\n  capacity_per_owner: 2\n  capacity: {cat@v.test: 1}\n"
+    assert default_owners in CONFIG
     text = CONFIG.replace(
-        owners,
+        default_owners,
         "owners: {routes: [{segment: [Enterprise], owner: ent@v.test},"
         " {region: [NA], owner: rep@v.test}], capacity: {rep@v.test: 3}}\n",
     )
@@ -188,3 +192,28 @@ def test_sales_route_by_segment_and_region_takes_the_expansion(
         "promoter_hooli": "bob@v.test",
         "renewing_soylent": "cat@v.test",
     }
+
+
+def test_handoffs_are_the_departments_proposal_records(
+    loaded: IngestContext, config_file: Path
+) -> None:
+    result = run_expansion(loaded.settings, loaded.engine, D, config_file, with_contacts=True)
+    records = {p.account_id: p for p in proposals(result)}
+    assert all(isinstance(p, Proposal) for p in records.values())  # as onboarding emits
+    acme = records["full_acme"]
+    assert (acme.kind, acme.channel, acme.owner, acme.due, acme.trigger) == (
+        "expansion_handoff",
+        "crm",
+        "ann@v.test",
+        date(2026, 5, 5),
+        "expansion:higher_plan_features,seat_utilisation",
+    )
+    assert acme.evidence[0] == "4 active users in the last 28 days on 4 seats (100%; threshold 90%)"
+    assert acme.id == next(h.id for h in handoffs(result) if h.account_id == "full_acme")
+
+
+def test_handoffs_need_the_contacts(loaded: IngestContext, config_file: Path) -> None:
+    result = run_expansion(loaded.settings, loaded.engine, D, config_file)
+    assert result.contacts is None
+    with pytest.raises(ValueError, match="contacts"):
+        handoffs(result)

@@ -107,3 +107,34 @@ def test_data_after_the_as_of_date_does_not_move_the_result(
     stuck = next(p for p in moved.progress if p.account.account_id == "stuck_initech")
     assert stuck.days_to_first_value == 24  # five new users on 2026-04-02
     assert "late_umbrella" in {p.account.account_id for p in moved.progress}
+
+
+COUNTING = """
+journeys:
+  - name: counting
+    milestones:
+      - {key: three_events, title: Three events, due_day: 7, rule: {kind: any_event, min_count: 3}}
+      - key: second_login
+        title: Second login
+        due_day: 14
+        rule: {kind: event, event_types: [login], min_count: 2}
+        first_value: true
+      - {key: two_kinds, title: Two kinds, due_day: 14, rule: {kind: event_breadth, min_types: 2}}
+"""
+
+
+def test_rules_that_count_events_from_data(loaded: IngestContext, tmp_path: Path) -> None:
+    path = write(tmp_path / "counting", {"journey.yaml": COUNTING})[0]
+    result = run_onboarding(loaded.settings, loaded.engine, D, path)
+    done = {p.account.account_id: {m.key: m.done for m in p.milestones} for p in result.progress}
+    assert done == {
+        # events since the start 2026-03-02: login 03-02, view 03-03, integration 03-04, ...
+        "fast_acme": {
+            "three_events": date(2026, 3, 4),
+            "second_login": None,  # the other login was before the start
+            "two_kinds": date(2026, 3, 3),
+        },
+        # logins 03-10 and 03-25; the third event (04-25) is after D
+        "slow_globex": {"three_events": None, "second_login": date(2026, 3, 25), "two_kinds": None},
+        "stuck_initech": {"three_events": None, "second_login": None, "two_kinds": None},
+    }

@@ -8,18 +8,20 @@ lift = precision / the expansion rate of the unflagged accounts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from sqlalchemy import Engine
 
 from csops.config import Settings
-from csops.department.expansion.config import load_config
-from csops.department.expansion.facts import load_lines
-from csops.department.expansion.lines import Line, outcome
+from csops.department.expansion.config import ExpansionConfig, load_config
+from csops.department.expansion.facts import known_lines, load_outcomes
+from csops.department.expansion.lines import NO_OUTCOME, Outcome
 from csops.department.expansion.service import TABLES, ExpansionResult, config_source, qualify
 from csops.department.onboarding.warehouse import open_lean
 
@@ -70,13 +72,13 @@ class Backtest:
 
 
 def score_outcomes(
-    result: ExpansionResult, lines: dict[str, list[Line]], horizon_days: int, known_on: date
+    result: ExpansionResult, outcomes: Mapping[str, Outcome], known_on: date
 ) -> Backtest:
     counts = {True: [0, 0], False: [0, 0]}
     won = Decimal(0)
     labels, scores = [], []
     for q in result.rows:
-        o = outcome(lines.get(q.account_id, []), result.as_of, horizon_days)
+        o = outcomes.get(q.account_id, NO_OUTCOME)
         counts[q.flagged][0] += 1
         counts[q.flagged][1] += o.expanded
         if q.flagged and o.expanded:
@@ -106,13 +108,20 @@ def run_backtest(
 ) -> Backtest:
     source = config_source(settings, config_path)
     config = load_config(source)
-    known_on = as_of + timedelta(days=config.horizon_days)
     con = open_lean(settings, engine, TABLES)
     try:
-        result = qualify(con, as_of, config, str(source) if source else "default")
-        lines: dict[str, list[Line]] = {}
-        for line in load_lines(con, known_on):
-            lines.setdefault(line.account_id, []).append(line)
+        return backtest_on(con, as_of, config, str(source) if source else "default")
     finally:
         con.close()
-    return score_outcomes(result, lines, config.horizon_days, known_on)
+
+
+def backtest_on(
+    con: duckdb.DuckDBPyConnection, as_of: date, config: ExpansionConfig, source: str = "default"
+) -> Backtest:
+    """The backtest over an open warehouse connection holding the expansion `TABLES`."""
+    known_on = as_of + timedelta(days=config.horizon_days)
+    result = qualify(con, as_of, config, source)
+    later = known_lines(con, known_on)
+    ids = [q.account_id for q in result.rows]
+    outcomes = load_outcomes(con, later, as_of, config.horizon_days, ids)
+    return score_outcomes(result, outcomes, known_on)

@@ -116,8 +116,10 @@ class Owners(_Strict):
 
     def owner_for(self, csm: str | None, segment: str | None, region: str | None) -> str | None:
         """The first route matching the segment and region, else the CSM."""
-        route = next((r for r in self.routes if r.accepts(segment, region)), None)
-        return route.owner if route else csm
+        for route in self.routes:
+            if route.accepts(segment, region):
+                return route.owner
+        return csm
 
 
 class ExpansionConfig(_Strict):

@@ -18,6 +18,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from csops.department.expansion.allocation import paused_gc
+
 FORMATS = (".csv", ".parquet", ".json")
 
 
@@ -44,6 +46,8 @@ def _plain(value: Any) -> Any:
 
 def _flat(value: Any) -> Any:
     if isinstance(value, list | dict):
+        if not value:
+            return "[]" if isinstance(value, list) else "{}"
         return json.dumps(value, default=_plain, ensure_ascii=False)
     return value
 
@@ -74,7 +78,8 @@ def write_table(path: Path, rows: Sequence[dict[str, Any]], columns: Sequence[st
                     ]
                 )
         return
-    arrays = {n: _column([row[n] for row in rows]) for n in names}
+    with paused_gc():
+        arrays = {n: _column([row[n] for row in rows]) for n in names}
     pq.write_table(pa.table(arrays) if arrays else pa.table({n: [] for n in names}), path)
 
 

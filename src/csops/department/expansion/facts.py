@@ -3,11 +3,17 @@
 Point in time: subscription lines come from the `lines_known` model on t; events, surveys
 and contacts are read up to the end of t. "The window" is the `window_days` days ending
 with t (t included).
+
+Every date of a run (D and the training dates) is loaded together, so the events are
+read as few times as possible: one pass for the event counts of every date, one for the
+grouped events (teams, departments) of every date, and one per date over its window for
+the distinct users and event types. The result is columnar: one `Frame` per date.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,71 +23,18 @@ import pyarrow as pa
 
 from csops.analytics.sql_models import compile_model
 from csops.department.expansion.config import ExpansionConfig
-from csops.department.expansion.lines import Line, active_paid
+from csops.department.expansion.frame import Frame
+from csops.department.expansion.lines import Outcome, outcome_sql, paying_sql, prices_sql
 
 _KEY = re.compile(r"^[A-Za-z0-9_]+$")
+SINCE_DAYS = 180  # the growth signals compare the last 90 days with the 90 before
 
 
-@dataclass(frozen=True)
-class Usage:
-    users: int  # distinct users in the window
-    events_now: int  # events in the window
-    events_before: int  # events in the window before it
-    events_90: int  # events in the 90 days ending with t
-    events_before_90: int  # events in the 90 days before those
-    types_now: tuple[str, ...]  # event types seen in the window
-
-
-NO_USAGE = Usage(0, 0, 0, 0, 0, ())
-
-
-@dataclass(frozen=True)
-class LimitHits:
-    count: int
-    last: datetime
-    detail: str | None  # the properties of the latest hit (JSON text)
-
-
-@dataclass(frozen=True)
-class Group:
-    label: str  # "team: finance"
-    first_seen: datetime
-    users_now: int  # distinct users of the group in the window
-
-
-@dataclass(frozen=True)
-class Nps:
-    score: Decimal
-    day: date
-    contact: str | None
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contact:
     name: str | None
     email: str
     role: str | None
-
-
-@dataclass(frozen=True)
-class AccountFacts:
-    account_id: str
-    name: str
-    segment: str | None
-    region: str | None
-    owner: str | None
-    lines: tuple[Line, ...]  # its paying lines active on t
-    usage: Usage
-    limits: LimitHits | None
-    groups: tuple[Group, ...]
-    nps: Nps | None
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    as_of: date
-    accounts: tuple[AccountFacts, ...]  # paying on t, by account id
-    lines: tuple[Line, ...]  # every line known on t (the plan ladder is read from them)
 
 
 def _end(day: date) -> str:
@@ -93,194 +46,274 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _run(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    con.execute(sql).fetchall()
+
+
 def _id_table(con: duckdb.DuckDBPyConnection, name: str, ids: list[str]) -> None:
     """A temp table of account ids (through Arrow: row-by-row inserts are slow)."""
     con.register("_exp_ids", pa.table({"account_id": pa.array(ids, pa.string())}))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _exp_ids").fetchall()
+    _run(con, f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _exp_ids")
     con.unregister("_exp_ids")
 
 
-def load_lines(con: duckdb.DuckDBPyConnection, as_of: date) -> list[Line]:
-    sql = compile_model("lines_known", "duckdb", {"as_of": as_of})
-    rows = con.execute(
-        f"SELECT account_id, plan, product, mrr, seats, start_date, end_date, "
-        f"billing_period_months FROM ({sql}) ORDER BY account_id, start_date, subscription_id"
-    ).fetchall()
-    return [Line(*row) for row in rows]
+def known_lines(con: duckdb.DuckDBPyConnection, day: date) -> str:
+    """The name of a temp table holding every subscription line as known on `day` (made
+    once per session: the store copy a session reads does not change under it)."""
+    name = f"exp_lines_{day:%Y%m%d}"
+    made = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [name]
+    ).fetchall()[0][0]
+    if not made:
+        sql = compile_model("lines_known", "duckdb", {"as_of": day})
+        _run(con, f"CREATE TEMP TABLE {name} AS {sql}")
+    return name
 
 
-def load_snapshot(
+def paying_counts(con: duckdb.DuckDBPyConnection, dates: Sequence[date]) -> dict[date, int]:
+    """How many accounts pay on each date (cheap: lines only)."""
+    counts = {}
+    for day in dates:
+        sql = paying_sql(known_lines(con, day), day)
+        counts[day] = int(con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0])
+    return counts
+
+
+def load_frames(
     con: duckdb.DuckDBPyConnection,
-    as_of: date,
+    dates: Sequence[date],
     config: ExpansionConfig,
-    limit_types: list[str],
-) -> Snapshot:
-    """Facts about every account paying on `as_of`. `limit_types` are the company's
-    plan-limit event types (empty: no plan-limit facts). `prepare_groups` must have
-    covered `as_of`."""
-    lines = load_lines(con, as_of)
-    paying: dict[str, list[Line]] = {}
-    for line in active_paid(lines, as_of):
-        paying.setdefault(line.account_id, []).append(line)
-    _id_table(con, "exp_paying", list(paying))
-    usage, limits = _usage(con, as_of, config, limit_types)
-    groups = _groups(con, as_of, config)
-    nps = _nps(con, as_of, config)
-    info = {
-        r[0]: r[1:]
-        for r in con.execute(
-            "SELECT a.account_id, a.name, a.segment, a.region, a.owner_email "
-            "FROM accounts a JOIN exp_paying p USING (account_id)"
-        ).fetchall()
-    }
-    accounts = []
-    for account_id in sorted(paying):
-        name, segment, region, owner = info.get(account_id, (account_id, None, None, None))
-        accounts.append(
-            AccountFacts(
-                account_id=account_id,
-                name=name,
-                segment=segment,
-                region=region,
-                owner=owner,
-                lines=tuple(paying[account_id]),
-                usage=usage.get(account_id, NO_USAGE),
-                limits=limits.get(account_id),
-                groups=tuple(groups.get(account_id, ())),
-                nps=nps.get(account_id),
-            )
-        )
-    return Snapshot(as_of, tuple(accounts), tuple(lines))
+    limit_types: Sequence[str],
+    caps: Mapping[date, int] | None = None,
+) -> dict[date, Frame]:
+    """The facts of every account paying on each date. `caps[t]` keeps at most that many
+    of t's accounts (a fixed pseudo-random sample: the lowest md5 of the id), for
+    training dates of a large book. `limit_types` are the company's plan-limit event
+    types (empty: no plan-limit facts)."""
+    caps = caps or {}
+    for i, day in enumerate(dates):
+        lines = known_lines(con, day)
+        cap = f"ORDER BY md5(account_id) LIMIT {int(caps[day])}" if day in caps else ""
+        sql = paying_sql(lines, day)
+        _run(con, f"CREATE OR REPLACE TEMP TABLE exp_pay_{i} AS SELECT * FROM ({sql}) {cap}")
+    _counts(con, dates, config)
+    _groups(con, dates, config)
+    frames = {}
+    for i, day in enumerate(dates):
+        _window(con, i, day, config, limit_types)
+        _new_groups(con, i, day, config)
+        _nps(con, i, day, config)
+        table = con.sql(_assemble(i)).to_arrow_table()
+        prices = con.execute(prices_sql(known_lines(con, day))).fetchall()
+        frames[day] = Frame(day, table, {(product, plan): (m, s) for product, plan, m, s in prices})
+    return frames
 
 
-def _usage(
-    con: duckdb.DuckDBPyConnection, as_of: date, config: ExpansionConfig, limit_types: list[str]
-) -> tuple[dict[str, Usage], dict[str, LimitHits]]:
-    # Three queries, not one: DISTINCT aggregates with a FILTER over the long span cost
-    # three times more than the same aggregates over the window alone.
-    end = _end(as_of)
+def _counts(con: duckdb.DuckDBPyConnection, dates: Sequence[date], config: ExpansionConfig) -> None:
+    """Events per account in each date's windows: the window, the window before it, the
+    last 90 days and the 90 before those (one pass over the events for every date)."""
     w = config.window_days
-    now = f"{end} - INTERVAL {w} DAY"
-    before = f"{end} - INTERVAL {2 * w} DAY"
-    d90 = f"{end} - INTERVAL 90 DAY"
-    since = f"{end} - INTERVAL {max(2 * w, 180)} DAY"
-    limit_in = f"event_type IN ({', '.join(map(_quote, limit_types))})" if limit_types else "FALSE"
-    counts = con.execute(
+    since = max(2 * w, SINCE_DAYS)
+    columns = []
+    for i, day in enumerate(dates):
+        end = _end(day)
+        spans = {
+            "now": (w, 0),
+            "before": (2 * w, w),
+            "d90": (90, 0),
+            "before90": (180, 90),
+        }
+        for name, (start, stop) in spans.items():
+            columns.append(
+                f"count(*) FILTER (WHERE occurred_at >= {end} - INTERVAL {start} DAY "
+                f"AND occurred_at < {end} - INTERVAL {stop} DAY) AS {name}_{i}"
+            )
+    low = f"{_end(min(dates))} - INTERVAL {since} DAY"
+    _run(
+        con,
         f"""
-        SELECT e.account_id,
-            count(*) FILTER (WHERE e.occurred_at >= {now}),
-            count(*) FILTER (WHERE e.occurred_at >= {before} AND e.occurred_at < {now}),
-            count(*) FILTER (WHERE e.occurred_at >= {d90}),
-            count(*) FILTER (WHERE e.occurred_at >= {d90} - INTERVAL 90 DAY
-                             AND e.occurred_at < {d90}),
-            count(*) FILTER (WHERE e.occurred_at >= {now} AND {limit_in}),
-            max(e.occurred_at) FILTER (WHERE e.occurred_at >= {now} AND {limit_in}),
-            arg_max(e.properties, e.occurred_at) FILTER (WHERE e.occurred_at >= {now}
-                                                          AND {limit_in})
-        FROM events e JOIN exp_paying p USING (account_id)
-        WHERE e.occurred_at >= {since} AND e.occurred_at < {end}
+        CREATE OR REPLACE TEMP TABLE exp_counts AS
+        SELECT account_id, {", ".join(columns)} FROM events
+        WHERE occurred_at >= {low} AND occurred_at < {_end(max(dates))}
         GROUP BY 1
-        """
-    ).fetchall()
-    window = f"e.occurred_at >= {now} AND e.occurred_at < {end}"
-    users = dict(
-        con.execute(
-            f"SELECT e.account_id, count(DISTINCT e.user_id) FROM events e "
-            f"JOIN exp_paying p USING (account_id) WHERE {window} GROUP BY 1"
-        ).fetchall()
+        """,
     )
-    types = dict(
-        con.execute(
-            f"SELECT account_id, list(event_type ORDER BY event_type) FROM ("
-            f"SELECT DISTINCT e.account_id, e.event_type FROM events e "
-            f"JOIN exp_paying p USING (account_id) WHERE {window}) GROUP BY 1"
-        ).fetchall()
-    )
-    usage: dict[str, Usage] = {}
-    limits: dict[str, LimitHits] = {}
-    for account_id, ev, ev_b, ev90, ev_b90, hits, last, detail in counts:
-        kinds = tuple(types.get(account_id) or ())
-        usage[account_id] = Usage(users.get(account_id, 0), ev, ev_b, ev90, ev_b90, kinds)
-        if hits:
-            limits[account_id] = LimitHits(hits, last, detail)
-    return usage, limits
 
 
-def prepare_groups(
-    con: duckdb.DuckDBPyConnection, first: date, last: date, config: ExpansionConfig
+def _window(
+    con: duckdb.DuckDBPyConnection,
+    i: int,
+    day: date,
+    config: ExpansionConfig,
+    limit_types: Sequence[str],
 ) -> None:
-    """Events that carry a group (a team, a department, ...) between the earliest window
-    any snapshot from `first` to `last` looks at and the end of `last`, with the group
-    label: the temp table `exp_group_events`, shared by every snapshot so the JSON is
-    parsed once. Call before `load_snapshot`."""
+    """Distinct users and event types in the window of date i (and plan-limit hits)."""
+    end = _end(day)
+    window = f"e.occurred_at >= {end} - INTERVAL {config.window_days} DAY AND e.occurred_at < {end}"
+    _run(
+        con,
+        f"""
+        CREATE OR REPLACE TEMP TABLE exp_use_{i} AS
+        SELECT e.account_id, count(DISTINCT e.user_id) AS users,
+               list(DISTINCT e.event_type ORDER BY e.event_type) AS types
+        FROM events e JOIN exp_pay_{i} p USING (account_id) WHERE {window} GROUP BY 1
+        """,
+    )
+    hits = (
+        f"""
+        SELECT e.account_id, count(*) AS hits, max(e.occurred_at) AS last_hit,
+               arg_max(e.properties, e.occurred_at) AS hit_detail
+        FROM events e JOIN exp_pay_{i} p USING (account_id)
+        WHERE {window} AND e.event_type IN ({", ".join(map(_quote, limit_types))}) GROUP BY 1
+        """
+        if limit_types
+        else "SELECT NULL::VARCHAR AS account_id, 0::BIGINT AS hits, "
+        "NULL::TIMESTAMP AS last_hit, NULL::VARCHAR AS hit_detail WHERE FALSE"
+    )
+    _run(con, f"CREATE OR REPLACE TEMP TABLE exp_limit_{i} AS {hits}")
+
+
+def _group_label(config: ExpansionConfig) -> tuple[str, str]:
+    """The SQL of an event's group label ("team: finance": the first configured key found
+    in its properties, then its attributes) and a cheap text test that must hold for it
+    to have one (parsing JSON is the costly part)."""
     keys = [k for k in config.signals.new_team.group_keys if _KEY.match(k)]
-    end = _end(last)
-    since = (
-        f"{_end(first)} - INTERVAL {config.window_days + config.signals.new_team.lookback_days} DAY"
+    if not keys:
+        return "NULL", "FALSE"
+    label = ", ".join(
+        f"'{k}: ' || json_extract_string({col}, '$.{k}')"
+        for k in keys
+        for col in ("properties", "attributes")
     )
-    label = (
-        "coalesce("
-        + ", ".join(
-            f"'{k}: ' || json_extract_string({col}, '$.{k}')"
-            for k in keys
-            for col in ("properties", "attributes")
+
+    def mentions(col: str) -> str:
+        found = " OR ".join(f"contains({col}, {_quote(chr(34) + k + chr(34))})" for k in keys)
+        return f"({col} IS NOT NULL AND ({found}))"
+
+    return f"coalesce({label})", f"({mentions('properties')} OR {mentions('attributes')})"
+
+
+def _groups(con: duckdb.DuckDBPyConnection, dates: Sequence[date], config: ExpansionConfig) -> None:
+    """Per account and group (a team, a department, ...), for each date i: when the group
+    was first seen within the lookback before the window up to the date (`first_i`), and
+    its distinct users in the window (`users_i`). One pass over the events of every date;
+    the user is kept only on events inside a window, so the groups stay few. Events that
+    mention a key but carry no label stay in as the group NULL, dropped by the readers:
+    a filter here would be pushed down and parse the JSON twice."""
+    label, mentioned = _group_label(config)
+    w, lookback = config.window_days, config.signals.new_team.lookback_days
+    in_window, per_user, per_group = [], [], []
+    for i, day in enumerate(dates):
+        end = _end(day)
+        window = f"occurred_at >= {end} - INTERVAL {w} DAY AND occurred_at < {end}"
+        since = f"{end} - INTERVAL {w + lookback} DAY"
+        in_window.append(f"({window})")
+        per_user += [
+            f"min(occurred_at) FILTER (WHERE occurred_at >= {since} AND occurred_at < {end}) "
+            f"AS first_{i}",
+            f"bool_or({window}) AS active_{i}",
+        ]
+        per_group += [
+            f"min(first_{i}) AS first_{i}",
+            f"count(window_user) FILTER (WHERE active_{i}) AS users_{i}",
+        ]
+    low = f"{_end(min(dates))} - INTERVAL {w + lookback} DAY"
+    _run(
+        con,
+        f"""
+        CREATE OR REPLACE TEMP TABLE exp_groups AS
+        WITH grouped AS (
+            SELECT account_id, occurred_at, {label} AS grp,
+                   CASE WHEN {" OR ".join(in_window)} THEN user_id END AS window_user
+            FROM events
+            WHERE occurred_at >= {low} AND occurred_at < {_end(max(dates))} AND {mentioned}
+        ),
+        per_user AS (
+            SELECT account_id, grp, window_user, {", ".join(per_user)}
+            FROM grouped GROUP BY 1, 2, 3
         )
-        + ")"
-        if keys
-        else "NULL"
+        SELECT account_id, grp, {", ".join(per_group)} FROM per_user GROUP BY 1, 2
+        """,
     )
-    # A text search for the key names first: parsing JSON is the costly part.
-    prefilter = " OR ".join(
-        f"contains({col}, '\"{k}\"')" for k in keys for col in ("properties", "attributes")
+
+
+def _new_groups(con: duckdb.DuckDBPyConnection, i: int, day: date, config: ExpansionConfig) -> None:
+    """Per account paying on date i: whether a group was active before the window within
+    the lookback (`old`), and the groups first seen in the window with at least
+    `min_users` users in it (`new`: label, first seen, users), oldest first."""
+    start = f"{_end(day)} - INTERVAL {config.window_days} DAY"
+    min_users = config.signals.new_team.min_users
+    _run(
+        con,
+        f"""
+        CREATE OR REPLACE TEMP TABLE exp_new_{i} AS
+        SELECT g.account_id, bool_or(g.first_{i} < {start}) AS old,
+            list({{'label': g.grp, 'first_seen': g.first_{i}, 'users': g.users_{i}}}
+                 ORDER BY g.first_{i}, g.grp)
+                FILTER (WHERE g.first_{i} >= {start} AND g.users_{i} >= {min_users}) AS new
+        FROM exp_groups g JOIN exp_pay_{i} p USING (account_id)
+        WHERE g.first_{i} IS NOT NULL AND g.grp IS NOT NULL
+        GROUP BY 1
+        """,
     )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE exp_group_events AS
-        SELECT account_id, user_id, occurred_at, grp FROM (
-            SELECT account_id, user_id, occurred_at, {label} AS grp FROM events
-            WHERE occurred_at >= {since} AND occurred_at < {end} AND ({prefilter or "FALSE"})
-        ) WHERE grp IS NOT NULL
-        """
-    ).fetchall()
 
 
-def _groups(
-    con: duckdb.DuckDBPyConnection, as_of: date, config: ExpansionConfig
-) -> dict[str, list[Group]]:
-    end = _end(as_of)
-    now = f"{end} - INTERVAL {config.window_days} DAY"
-    since = f"{now} - INTERVAL {config.signals.new_team.lookback_days} DAY"
-    rows = con.execute(
-        f"""
-        SELECT g.account_id, g.grp, min(g.occurred_at) AS first_seen,
-               count(DISTINCT g.user_id) FILTER (WHERE g.occurred_at >= {now}) AS users_now
-        FROM exp_group_events g JOIN exp_paying p USING (account_id)
-        WHERE g.occurred_at >= {since} AND g.occurred_at < {end}
-        GROUP BY 1, 2
-        ORDER BY 1, 3, 2
-        """
-    ).fetchall()
-    groups: dict[str, list[Group]] = {}
-    for account_id, grp, first_seen, users_now in rows:
-        groups.setdefault(account_id, []).append(Group(grp, first_seen, users_now))
-    return groups
-
-
-def _nps(con: duckdb.DuckDBPyConnection, as_of: date, config: ExpansionConfig) -> dict[str, Nps]:
-    end = _end(as_of)
+def _nps(con: duckdb.DuckDBPyConnection, i: int, day: date, config: ExpansionConfig) -> None:
+    end = _end(day)
     lookback = config.signals.promoter_nps.lookback_days
-    rows = con.execute(
+    _run(
+        con,
         f"""
-        SELECT s.account_id, arg_max(s.score, s.responded_at), max(s.responded_at),
-               arg_max(c.name, s.responded_at)
-        FROM surveys s JOIN exp_paying p USING (account_id)
+        CREATE OR REPLACE TEMP TABLE exp_nps_{i} AS
+        SELECT s.account_id, arg_max(s.score, s.responded_at) AS nps_score,
+               CAST(max(s.responded_at) AS DATE) AS nps_day,
+               arg_max(c.name, s.responded_at) AS nps_contact
+        FROM surveys s JOIN exp_pay_{i} p USING (account_id)
         LEFT JOIN contacts c ON c.contact_id = s.contact_id
         WHERE s.kind = 'nps' AND s.responded_at < {end}
           AND s.responded_at >= {end} - INTERVAL {lookback} DAY
         GROUP BY 1
-        """
-    ).fetchall()
-    return {a: Nps(score, when.date(), who) for a, score, when, who in rows}
+        """,
+    )
+
+
+def _assemble(i: int) -> str:
+    return f"""
+        SELECT p.*, coalesce(a.name, p.account_id) AS name, a.segment, a.region,
+            a.owner_email AS owner,
+            coalesce(c.now_{i}, 0) AS events_now, coalesce(c.before_{i}, 0) AS events_before,
+            coalesce(c.d90_{i}, 0) AS events_90, coalesce(c.before90_{i}, 0) AS events_before_90,
+            coalesce(u.users, 0) AS users, u.types,
+            coalesce(l.hits, 0) AS limit_hits, l.last_hit, l.hit_detail,
+            CASE WHEN g.old THEN g.new END AS new_groups,
+            n.nps_score, n.nps_day, n.nps_contact
+        FROM exp_pay_{i} p
+        LEFT JOIN accounts a USING (account_id)
+        LEFT JOIN exp_counts c USING (account_id)
+        LEFT JOIN exp_use_{i} u USING (account_id)
+        LEFT JOIN exp_limit_{i} l USING (account_id)
+        LEFT JOIN exp_new_{i} g USING (account_id)
+        LEFT JOIN exp_nps_{i} n USING (account_id)
+        ORDER BY p.account_id
+    """
+
+
+def load_outcomes(
+    con: duckdb.DuckDBPyConnection,
+    lines: str,
+    t: date,
+    horizon_days: int,
+    account_ids: Sequence[str],
+) -> dict[str, Outcome]:
+    """Whether each account expanded within (t, t + horizon], per the lines in the table
+    `lines` (see `known_lines`); accounts with no line starting in the horizon are left
+    out (no expansion)."""
+    _id_table(con, "exp_outcome_ids", list(account_ids))
+    rows = con.execute(outcome_sql(lines, t, horizon_days, "exp_outcome_ids")).fetchall()
+    return {
+        account_id: Outcome(bool(expanded), Decimal(added_mrr), int(added_seats), day)
+        for account_id, expanded, added_mrr, added_seats, day in rows
+    }
 
 
 def load_contacts(

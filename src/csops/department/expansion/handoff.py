@@ -1,12 +1,13 @@
 """Hand-off records to Sales (pure): everything a seller needs for one flagged account.
 
-A hand-off is a record with a stable id (a hash of the account and the as-of date's
-signals), status `proposed`; a later plays engine sends it to the CRM and moves it on.
+A hand-off is the department's common `Proposal` (kind `expansion_handoff`, channel `crm`,
+triggered by the set of signals that fired) plus the seller's payload: likelihood,
+expected ARR, signals with evidence, contacts and talk tracks. Status `proposed`; a later
+plays engine sends it to the CRM and moves it on.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -14,20 +15,15 @@ from typing import Any
 from csops.department.expansion.facts import Contact
 from csops.department.expansion.signals import Signal
 from csops.department.expansion.value import Value
+from csops.department.proposals import Proposal, propose
 
 
 @dataclass(frozen=True)
 class Handoff:
-    id: str
-    account_id: str
+    proposal: Proposal  # the common record: id, account, kind, reason, evidence, owner, due
     account_name: str
-    kind: str  # always "expansion_handoff"
     status: str  # proposed (then handed_off, won, lost: set by whoever acts on it)
-    owner: str | None
     owner_note: str
-    due: date
-    channel: str  # crm
-    as_of: date
     likelihood: float
     expected_added_arr: Value
     signals: tuple[Signal, ...]
@@ -35,24 +31,19 @@ class Handoff:
     talk_tracks: tuple[dict[str, str], ...]
 
     @property
-    def reason(self) -> str:
-        names = ", ".join(s.signal for s in self.signals)
-        return f"Expansion signals: {names}"
+    def id(self) -> str:
+        return self.proposal.id
+
+    @property
+    def account_id(self) -> str:
+        return self.proposal.account_id
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "account_id": self.account_id,
+            **self.proposal.as_dict(),
             "account_name": self.account_name,
-            "kind": self.kind,
             "status": self.status,
-            "reason": self.reason,
-            "evidence": [s.evidence for s in self.signals],
-            "owner": self.owner,
             "owner_note": self.owner_note,
-            "due": self.due.isoformat(),
-            "channel": self.channel,
-            "as_of": self.as_of.isoformat(),
             "likelihood": round(self.likelihood, 4),
             "expected_added_arr": float(self.expected_added_arr.added_arr),
             "value_route": self.expected_added_arr.route,
@@ -63,13 +54,6 @@ class Handoff:
             "contacts": [{"name": c.name, "email": c.email, "role": c.role} for c in self.contacts],
             "talk_tracks": list(self.talk_tracks),
         }
-
-
-def handoff_id(account_id: str, signals: tuple[Signal, ...]) -> str:
-    """Stable while the same signals fire for the account (values may drift)."""
-    names = ",".join(sorted({s.signal for s in signals}))
-    digest = hashlib.sha256(f"expansion_handoff\x00{account_id}\x00{names}".encode()).hexdigest()
-    return f"hand_{digest[:16]}"
 
 
 def build_handoff(
@@ -86,17 +70,25 @@ def build_handoff(
     contacts: list[Contact],
     tracks: list[dict[str, str]],
 ) -> Handoff:
-    return Handoff(
-        id=handoff_id(account_id, signals),
-        account_id=account_id,
-        account_name=account_name,
+    """The hand-off of one flagged account. Its id stays the same while the same signals
+    fire for the account (their values may drift)."""
+    names = sorted({s.signal for s in signals})
+    proposal = propose(
         kind="expansion_handoff",
-        status="proposed",
+        account_id=account_id,
+        trigger="expansion:" + ",".join(names),
+        reason=f"Expansion signals: {', '.join(s.signal for s in signals)}",
+        evidence=tuple(s.evidence for s in signals),
         owner=owner,
-        owner_note=owner_note,
         due=as_of + timedelta(days=due_days),
         channel="crm",
         as_of=as_of,
+    )
+    return Handoff(
+        proposal=proposal,
+        account_name=account_name,
+        status="proposed",
+        owner_note=owner_note,
         likelihood=likelihood,
         expected_added_arr=value,
         signals=signals,

@@ -8,9 +8,10 @@ names.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from statistics import median
 
 from csops.department.expansion.lines import Line
@@ -37,10 +38,11 @@ class Ladder:
         current = self.step(product, plan)
         if current is None:
             return None
-        return next(
-            (s for s in self.steps.values() if s.product == product and s.rank == current.rank + 1),
-            None,
-        )
+        return self._by_rank.get((product, current.rank + 1))
+
+    @cached_property
+    def _by_rank(self) -> dict[tuple[str | None, int], Step]:
+        return {(s.product, s.rank): s for s in self.steps.values()}
 
     def plans_above(self, product: str | None, plan: str | None) -> list[Step]:
         current = self.step(product, plan)
@@ -53,27 +55,31 @@ def _median(values: list[Decimal]) -> Decimal:
     return Decimal(median(values)).quantize(Decimal("0.01"))
 
 
+PlanPrices = Mapping[tuple[str | None, str], tuple[Sequence[Decimal], Sequence[int | None]]]
+
+
 def infer_ladder(lines: Iterable[Line]) -> Ladder:
-    by_plan: dict[tuple[str | None, str], list[Line]] = {}
+    """The ladder of some lines (free lines and lines without a plan are not on it)."""
+    prices: dict[tuple[str | None, str], tuple[list[Decimal], list[int | None]]] = {}
     for line in lines:
         if line.mrr > 0 and line.plan:
-            by_plan.setdefault((line.product, line.plan), []).append(line)
-    products: dict[str | None, list[tuple[str, list[Line]]]] = {}
-    for (product, plan), members in by_plan.items():
-        products.setdefault(product, []).append((plan, members))
+            mrrs, seats = prices.setdefault((line.product, line.plan), ([], []))
+            mrrs.append(line.mrr)
+            seats.append(line.seats)
+    return ladder_from_prices(prices)
+
+
+def ladder_from_prices(prices: PlanPrices) -> Ladder:
+    """The ladder from the MRR and seats of each plan's paying lines (parallel lists)."""
+    products: dict[str | None, list[tuple[str, Sequence[Decimal], Sequence[int | None]]]] = {}
+    for (product, plan), (mrrs, seats) in prices.items():
+        products.setdefault(product, []).append((plan, mrrs, seats))
     steps: dict[tuple[str | None, str], Step] = {}
     for product, plans in products.items():
         rows = []
-        for plan, members in plans:
-            seated = [x.mrr / x.seats for x in members if x.seats]
-            rows.append(
-                (
-                    plan,
-                    _median(seated) if seated else None,
-                    _median([x.mrr for x in members]),
-                    len(members),
-                )
-            )
+        for plan, mrrs, seats in plans:
+            seated = [m / s for m, s in zip(mrrs, seats, strict=True) if s]
+            rows.append((plan, _median(seated) if seated else None, _median(list(mrrs)), len(mrrs)))
         per_seat = all(r[1] is not None for r in rows)
         rows.sort(key=lambda r: ((r[1] if per_seat else r[2]) or Decimal(0), r[0]))
         for rank, (plan, seat_price, line_price, count) in enumerate(rows):

@@ -17,36 +17,34 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from csops.department.expansion.config import SIGNALS, ExpansionConfig
-from csops.department.expansion.lines import Line, outcome
-from csops.department.expansion.signals import FEATURES, Assessment, features
+from csops.department.expansion.signals import FEATURES
 
 
 @dataclass(frozen=True)
 class TrainingSet:
-    rows: list[list[float]]
-    labels: list[bool]
-    dates: list[date]
+    rows: Sequence[Sequence[float]] | npt.NDArray[np.float64]  # FEATURES per example
+    labels: Sequence[bool] | npt.NDArray[np.bool_]
+    dates: Sequence[date]
 
     @property
     def positives(self) -> int:
-        return sum(self.labels)
+        return int(np.sum(np.asarray(self.labels, dtype=bool)))
 
 
 def training_set(
-    snapshots: Sequence[tuple[date, Sequence[Assessment]]],
-    lines_on_d: Mapping[str, Sequence[Line]],
-    horizon_days: int,
+    parts: Sequence[tuple[date, npt.NDArray[np.float64], npt.NDArray[np.bool_]]],
 ) -> TrainingSet:
-    rows, labels, dates = [], [], []
-    for t, assessments in snapshots:
-        for a in assessments:
-            lines = lines_on_d.get(a.facts.account_id, ())
-            rows.append(features(a))
-            labels.append(outcome(lines, t, horizon_days).expanded)
-            dates.append(t)
-    return TrainingSet(rows, labels, dates)
+    """The examples of every training date: (t, features, expanded within the horizon)."""
+    if not parts:
+        return TrainingSet(np.zeros((0, len(FEATURES))), np.zeros(0, dtype=bool), [])
+    return TrainingSet(
+        np.vstack([rows for _, rows, _ in parts]),
+        np.concatenate([labels for _, _, labels in parts]),
+        [t for t, rows, _ in parts for _ in range(len(rows))],
+    )
 
 
 @dataclass(frozen=True)
@@ -59,20 +57,25 @@ class Scorer:
     model: Any = None
     weights: Mapping[str, float] | None = None
 
-    def score(self, assessments: Sequence[Assessment]) -> list[float]:
-        if not assessments:
-            return []
+    def score(
+        self,
+        features: npt.NDArray[np.float64],
+        fired: Mapping[str, Sequence[bool] | npt.NDArray[np.bool_]],
+    ) -> npt.NDArray[np.float64]:
+        """Likelihoods from the model inputs (`FEATURES`, one row per account) or, with
+        the rules, from which signals fired (a mask per signal)."""
+        if len(features) == 0:
+            return np.zeros(0)
         if self.model is not None:
-            matrix = np.array([features(a) for a in assessments], dtype=float)
-            return [float(p) for p in self.model.predict_proba(matrix)[:, 1]]
+            return np.asarray(self.model.predict_proba(features)[:, 1], dtype=np.float64)
         weights = self.weights or {}
-        result = []
-        for a in assessments:
-            keep = 1.0 - self.base_rate
-            for s in a.signals:
-                keep *= 1.0 - weights.get(s.signal, 0.1)
-            result.append(1.0 - keep)
-        return result
+        keep = np.full(len(features), 1.0 - self.base_rate)
+        for name in SIGNALS:  # the order signals are listed in, as the product is taken
+            if name in fired:
+                keep = np.where(
+                    np.asarray(fired[name]), keep * (1.0 - weights.get(name, 0.1)), keep
+                )
+        return 1.0 - keep
 
     def describe(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -99,7 +102,7 @@ def fit_scorer(data: TrainingSet, config: ExpansionConfig) -> Scorer:
         from sklearn.preprocessing import StandardScaler
 
         model = make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=1000))
-        model.fit(np.array(data.rows, dtype=float), np.array(data.labels, dtype=bool))
+        model.fit(np.asarray(data.rows, dtype=float), np.asarray(data.labels, dtype=bool))
         base = data.positives / len(data.labels)
         return Scorer("learned", base, len(data.labels), data.positives, _flag(base, config), model)
     weights = {name: settings.weight(name) for name in SIGNALS}

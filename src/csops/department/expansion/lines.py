@@ -1,22 +1,26 @@
-"""Subscription lines for expansion (pure): MRR and seats on a day, whether an account
-expanded, the next renewal.
+"""Subscription lines for expansion: the definitions, as SQL over a table of lines with the
+`lines_known` model's columns (building the text is pure; the caller runs it).
 
-MRR on a day follows DESIGN.md (start ≤ d < end, end exclusive). Seats on a day = the sum
-of `seats` over the paying lines (mrr > 0) active that day. An account expanded within h
-days after t when, on some day in (t, t + h], its MRR or its seats exceed those on t; both
-can only rise on a day a line starts, so only those days are looked at.
+- MRR on a day follows DESIGN.md (start ≤ d < end, end exclusive). Seats on a day = the
+  sum of `seats` over the paying lines (mrr > 0) active that day.
+- An account's main line: its largest paying line on the day (ties: the earliest start,
+  then the greatest plan name, then the lowest subscription id). Its plan is the account's.
+- Next renewal: the earliest term end after t over the paying lines on terms of at least
+  `min_term_months` (a monthly plan "renews" every month: that is no conversation); a term
+  ends on start + k x term months (k ≥ 1), clamped to the month's last day.
+- An account expanded within h days after t when, on some day in (t, t + h], its MRR or
+  its seats exceed those on t; both can only rise on a day a line starts, so only those
+  days are looked at. Added MRR / seats = the largest rise in the horizon (never below 0).
 """
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     account_id: str
     plan: str | None
@@ -27,30 +31,8 @@ class Line:
     end_date: date | None
     billing_period_months: int
 
-    def active_on(self, day: date) -> bool:
-        return self.start_date <= day and (self.end_date is None or day < self.end_date)
 
-
-def active_paid(lines: Iterable[Line], day: date) -> list[Line]:
-    return [line for line in lines if line.mrr > 0 and line.active_on(day)]
-
-
-def mrr_on(lines: Iterable[Line], day: date) -> Decimal:
-    return sum((line.mrr for line in lines if line.active_on(day)), Decimal(0))
-
-
-def seats_on(lines: Iterable[Line], day: date) -> int:
-    return sum(line.seats or 0 for line in active_paid(lines, day))
-
-
-def main_line(lines: Sequence[Line]) -> Line | None:
-    """The account's largest paying line (ties: the earliest, then by plan name)."""
-    if not lines:
-        return None
-    return max(lines, key=lambda x: (x.mrr, -x.start_date.toordinal(), x.plan or ""))
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     expanded: bool
     added_mrr: Decimal  # the largest MRR rise within the horizon (0 when seats rose only)
@@ -58,37 +40,101 @@ class Outcome:
     day: date | None  # the first day MRR or seats were above the start
 
 
-def outcome(lines: Sequence[Line], t: date, horizon_days: int) -> Outcome:
-    """Whether the account's MRR or seats rose within (t, t + horizon]."""
-    mrr0, seats0 = mrr_on(lines, t), seats_on(lines, t)
-    last = t + timedelta(days=horizon_days)
-    days = sorted({x.start_date for x in lines if t < x.start_date <= last})
-    best_mrr, best_seats, first = Decimal(0), 0, None
-    for day in days:
-        up_mrr, up_seats = mrr_on(lines, day) - mrr0, seats_on(lines, day) - seats0
-        if (up_mrr > 0 or up_seats > 0) and first is None:
-            first = day
-        best_mrr, best_seats = max(best_mrr, up_mrr), max(best_seats, up_seats)
-    return Outcome(first is not None, best_mrr, best_seats, first)
+NO_OUTCOME = Outcome(False, Decimal(0), 0, None)
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the month's last day (Jan 31 + 1 = Feb 28)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+def day_sql(day: date) -> str:
+    return f"DATE '{day.isoformat()}'"
 
 
-def next_renewal(lines: Iterable[Line], t: date, min_term_months: int = 12) -> date | None:
-    """The earliest term end after t over the paying lines on terms of at least
-    `min_term_months` (a monthly plan "renews" every month: that is no conversation)."""
-    ends = []
-    for line in active_paid(lines, t):
-        term = line.billing_period_months
-        if term < min_term_months:
-            continue
-        k = 1
-        while add_months(line.start_date, k * term) <= t:
-            k += 1
-        ends.append(add_months(line.start_date, k * term))
-    return min(ends) if ends else None
+def _renewal(t: str, min_term_months: int) -> str:
+    """A paying line's next term end after t (NULL on shorter terms). With m the months
+    from the start's month to t's and k = m // term, start + k terms is the answer when it
+    falls after t (k ≥ 1), else start + (k + 1) terms."""
+    months = f"((year({t}) - year(start_date)) * 12 + month({t}) - month(start_date))"
+    k = f"({months} // billing_period_months)"
+    at_k = f"CAST(start_date + to_months({k} * billing_period_months) AS DATE)"
+    after = f"CAST(start_date + to_months(({k} + 1) * billing_period_months) AS DATE)"
+    return (
+        f"CASE WHEN billing_period_months >= {int(min_term_months)} THEN "
+        f"CASE WHEN {k} >= 1 AND {at_k} > {t} THEN {at_k} ELSE {after} END END"
+    )
+
+
+def paying_sql(lines: str, t: date, min_term_months: int = 12) -> str:
+    """One row per account paying on t: `mrr`, `seats`, `renewal` and its main line's
+    `plan`, `product`, `line_mrr`, `line_seats`, `start_date`, `end_date`,
+    `billing_period_months`."""
+    d = day_sql(t)
+    return f"""
+        WITH active AS (
+            SELECT *, {_renewal(d, min_term_months)} AS renewal,
+                row_number() OVER (
+                    PARTITION BY account_id
+                    ORDER BY mrr DESC, start_date, coalesce(plan, '') DESC, subscription_id
+                ) AS place
+            FROM {lines}
+            WHERE mrr > 0 AND start_date <= {d} AND (end_date IS NULL OR end_date > {d})
+        ),
+        totals AS (
+            SELECT account_id, sum(mrr) AS mrr, CAST(sum(coalesce(seats, 0)) AS BIGINT) AS seats,
+                   min(renewal) AS renewal
+            FROM active GROUP BY 1
+        )
+        SELECT t.account_id, t.mrr, t.seats, t.renewal, m.plan, m.product,
+               m.mrr AS line_mrr, CAST(m.seats AS BIGINT) AS line_seats, m.start_date,
+               m.end_date, CAST(m.billing_period_months AS BIGINT) AS billing_period_months
+        FROM totals t JOIN active m ON m.account_id = t.account_id AND m.place = 1
+    """
+
+
+def prices_sql(lines: str) -> str:
+    """Per (product, plan) of the paying lines known: their MRRs and seats (for the ladder)."""
+    return (
+        f"SELECT product, plan, list(mrr ORDER BY subscription_id) AS mrr, "
+        f"list(seats ORDER BY subscription_id) AS seats "
+        f"FROM {lines} WHERE mrr > 0 AND plan IS NOT NULL GROUP BY 1, 2"
+    )
+
+
+def outcome_sql(lines: str, t: date, horizon_days: int, accounts: str | None = None) -> str:
+    """Per account with a line starting in (t, t + horizon] (restricted to the ids in the
+    table `accounts` when given): `expanded`, `added_mrr`, `added_seats`, `day`."""
+    d, last = day_sql(t), day_sql(t + timedelta(days=horizon_days))
+    only = f"WHERE account_id IN (SELECT account_id FROM {accounts})" if accounts else ""
+    on = "l.start_date <= d.day AND (l.end_date IS NULL OR l.end_date > d.day)"
+    return f"""
+        WITH l AS (
+            SELECT account_id, mrr, coalesce(seats, 0) AS seats, start_date, end_date
+            FROM {lines} {only}
+        ),
+        days AS (
+            SELECT DISTINCT account_id, start_date AS day FROM l
+            WHERE start_date > {d} AND start_date <= {last}
+        ),
+        base AS (
+            SELECT account_id,
+                coalesce(sum(mrr) FILTER (WHERE active), 0) AS mrr0,
+                coalesce(sum(seats) FILTER (WHERE active AND mrr > 0), 0) AS seats0
+            FROM (SELECT *, start_date <= {d} AND (end_date IS NULL OR end_date > {d}) AS active
+                  FROM l WHERE account_id IN (SELECT account_id FROM days))
+            GROUP BY 1
+        ),
+        on_day AS (
+            SELECT d.account_id, d.day,
+                coalesce(sum(l.mrr) FILTER (WHERE {on}), 0) AS mrr,
+                coalesce(sum(l.seats) FILTER (WHERE {on} AND l.mrr > 0), 0) AS seats
+            FROM days d JOIN l ON l.account_id = d.account_id
+            GROUP BY 1, 2
+        ),
+        rises AS (
+            SELECT o.account_id, o.day, o.mrr - b.mrr0 AS up_mrr, o.seats - b.seats0 AS up_seats
+            FROM on_day o JOIN base b USING (account_id)
+        )
+        SELECT account_id,
+            bool_or(up_mrr > 0 OR up_seats > 0) AS expanded,
+            greatest(max(up_mrr), 0) AS added_mrr,
+            CAST(greatest(max(up_seats), 0) AS BIGINT) AS added_seats,
+            min(day) FILTER (WHERE up_mrr > 0 OR up_seats > 0) AS day
+        FROM rises GROUP BY 1
+    """

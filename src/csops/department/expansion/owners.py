@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Seat:
     """What balancing needs to know about one account."""
 
@@ -27,7 +27,7 @@ class Seat:
     csm: str | None = None  # the CSM when `owner` is a routed sales owner: still in the pool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assignment:
     owner: str | None
     note: str  # "owner", "rebalanced from X (at capacity)", "unassigned: ..."
@@ -43,30 +43,40 @@ def assign_owners(
             if person:
                 books.setdefault((a.segment, a.region), set()).add(person)
                 by_segment.setdefault(a.segment, set()).add(person)
+    pools = {key: sorted(people) for key, people in books.items()}
+    segment_pools = {key: sorted(people) for key, people in by_segment.items()}
     load: dict[str, int] = {}
+    room: dict[str, int] = {}  # capacity left, per owner asked about so far
+
+    def free(owner: str) -> bool:
+        if owner not in room:
+            room[owner] = capacity_of(owner)
+        return room[owner] > 0
+
+    def least_loaded(pool: list[str]) -> str | None:
+        best = None
+        for owner in pool:  # sorted: ties go to the first name
+            if free(owner) and (best is None or load.get(owner, 0) < load.get(best, 0)):
+                best = owner
+        return best
+
     result: dict[str, Assignment] = {}
     for a in sorted(accounts, key=lambda x: (not x.flagged, -x.value, x.account_id)):
         if not a.flagged:
             result[a.account_id] = Assignment(a.owner, "owner" if a.owner else "no owner")
             continue
-
-        def free(owner: str) -> bool:
-            return load.get(owner, 0) < capacity_of(owner)
-
         if a.owner and free(a.owner):
             chosen, note = a.owner, "owner"
         else:
-            chosen, note = None, ""
-            for pool in (books.get((a.segment, a.region), set()), by_segment.get(a.segment, set())):
-                candidates = sorted(o for o in pool if free(o))
-                if candidates:
-                    chosen = min(candidates, key=lambda o: load.get(o, 0))
+            chosen, note = None, "unassigned: every owner in the segment is at capacity"
+            for pool in (pools.get((a.segment, a.region), []), segment_pools.get(a.segment, [])):
+                chosen = least_loaded(pool)
+                if chosen is not None:
                     why = "at capacity" if a.owner else "has no owner"
                     note = f"rebalanced from {a.owner or 'nobody'} ({why})"
                     break
-            if chosen is None:
-                note = "unassigned: every owner in the segment is at capacity"
         if chosen is not None:
             load[chosen] = load.get(chosen, 0) + 1
+            room[chosen] -= 1
         result[a.account_id] = Assignment(chosen, note)
     return result

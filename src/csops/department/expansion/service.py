@@ -7,32 +7,39 @@ the signals when it exists; until then "strong health" is read as usage holding 
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 from sqlalchemy import Engine
 
 from csops.config import Settings
+from csops.department.expansion.allocation import paused_gc
 from csops.department.expansion.config import ExpansionConfig, load_config
+from csops.department.expansion.evidence import assessments as assess_accounts
 from csops.department.expansion.facts import (
     Contact,
+    known_lines,
     load_contacts,
-    load_lines,
-    load_snapshot,
-    prepare_groups,
+    load_frames,
+    load_outcomes,
+    paying_counts,
 )
+from csops.department.expansion.frame import Frame
 from csops.department.expansion.handoff import Handoff, build_handoff
 from csops.department.expansion.likelihood import Scorer, fit_scorer, training_set
-from csops.department.expansion.lines import Line
+from csops.department.expansion.lines import NO_OUTCOME
 from csops.department.expansion.owners import Seat, assign_owners
 from csops.department.expansion.scripts import talk_tracks
 from csops.department.expansion.signals import Assessment, Thresholds, assess
 from csops.department.expansion.value import Value, expected_value
 from csops.department.onboarding.warehouse import LINE_COLUMNS, open_lean
+from csops.department.proposals import Proposal
 
 TABLES = {
     "accounts": ("account_id", "name", "segment", "region", "owner_email"),
@@ -41,9 +48,18 @@ TABLES = {
     "subscription_versions": LINE_COLUMNS,
 }
 SNAPSHOT_SPACING_DAYS = 30
+# The columns `--out` always writes, even for an empty table.
+SIGNAL_COLUMNS = (
+    "account_id",
+    "flagged",
+    "likelihood",
+    "expected_added_arr",
+    "owner",
+    "signals",
+)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Qualified:
     assessment: Assessment
     likelihood: float
@@ -70,12 +86,17 @@ class ExpansionResult:
     thresholds: Thresholds
     scorer: Scorer
     rows: tuple[Qualified, ...]  # one per account paying on D, by account id
-    contacts: dict[str, list[Contact]]  # of the flagged accounts
+    contacts: dict[str, list[Contact]] | None  # of the flagged accounts (None: not loaded)
 
     def flagged(self) -> list[Qualified]:
-        return sorted(
-            (q for q in self.rows if q.flagged), key=lambda q: (-q.weighted_arr, q.account_id)
-        )
+        """The flagged accounts, the most valuable (weighted added ARR) first."""
+        return list(self._flagged)
+
+    @cached_property
+    def _flagged(self) -> tuple[Qualified, ...]:
+        with paused_gc():
+            chosen = [q for q in self.rows if q.flagged]
+            return tuple(sorted(chosen, key=lambda q: (-q.weighted_arr, q.account_id)))
 
 
 def config_source(settings: Settings, path: Path | None) -> Path | None:
@@ -86,13 +107,19 @@ def config_source(settings: Settings, path: Path | None) -> Path | None:
 
 
 def run_expansion(
-    settings: Settings, engine: Engine, as_of: date, config_path: Path | None = None
+    settings: Settings,
+    engine: Engine,
+    as_of: date,
+    config_path: Path | None = None,
+    with_contacts: bool = False,
 ) -> ExpansionResult:
+    """Expansion on D; `with_contacts` also reads the flagged accounts' contacts, which
+    only the hand-offs need."""
     source = config_source(settings, config_path)
     config = load_config(source)
     con = open_lean(settings, engine, TABLES)
     try:
-        return qualify(con, as_of, config, str(source) if source else "default")
+        return qualify(con, as_of, config, str(source) if source else "default", with_contacts)
     finally:
         con.close()
 
@@ -105,74 +132,103 @@ def limit_event_types(con: duckdb.DuckDBPyConnection, config: ExpansionConfig) -
     return sorted({t for t in known for p in patterns if fnmatch.fnmatchcase(t, p)})
 
 
-def train(
-    con: duckdb.DuckDBPyConnection, as_of: date, config: ExpansionConfig, limit_types: list[str]
-) -> Scorer:
-    """Fit on monthly snapshots whose outcome window closed by D (facts as known then,
-    outcomes from the lines as known on D)."""
-    snapshots = []
-    examples = 0
-    for k in range(config.likelihood.snapshots):
-        if examples >= config.likelihood.max_examples:
+def training_plan(
+    con: duckdb.DuckDBPyConnection, as_of: date, config: ExpansionConfig
+) -> tuple[dict[date, int], dict[date, int]]:
+    """The monthly training dates whose outcome window closed by D, newest first, until
+    `max_examples` accounts are in: (examples per date, caps for the dates that give only
+    a sample of their paying accounts)."""
+    settings = config.likelihood
+    taken: dict[date, int] = {}
+    caps: dict[date, int] = {}
+    for k in range(settings.snapshots):
+        examples = sum(taken.values())
+        if examples >= settings.max_examples:
             break  # a large book has history enough in its latest snapshots
         t = as_of - timedelta(days=config.horizon_days + SNAPSHOT_SPACING_DAYS * k)
-        snapshot = load_snapshot(con, t, config, limit_types)
-        if snapshot.accounts:
-            snapshots.append((t, assess(snapshot, config)[0]))
-            examples += len(snapshot.accounts)
-    lines_on_d: dict[str, list[Line]] = {}
-    for line in load_lines(con, as_of):
-        lines_on_d.setdefault(line.account_id, []).append(line)
-    return fit_scorer(training_set(snapshots, lines_on_d, config.horizon_days), config)
+        paying = paying_counts(con, [t])[t]
+        if paying:
+            taken[t] = min(paying, settings.max_examples - examples)
+            if taken[t] < paying:
+                caps[t] = taken[t]
+    return taken, caps
+
+
+def train(
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    config: ExpansionConfig,
+    frames: Mapping[date, Frame],
+) -> Scorer:
+    """Fit on the training frames (facts as known on each date t, outcomes within
+    (t, t + horizon] from the lines as known on D)."""
+    lines_on_d = known_lines(con, as_of)
+    parts = []
+    for t, frame in frames.items():
+        assessed = assess(frame, config)
+        ids = frame.values("account_id")
+        outcomes = load_outcomes(con, lines_on_d, t, config.horizon_days, ids)
+        labels = np.array([outcomes.get(a, NO_OUTCOME).expanded for a in ids], dtype=bool)
+        parts.append((t, assessed.features(), labels))
+    return fit_scorer(training_set(parts), config)
 
 
 def qualify(
-    con: duckdb.DuckDBPyConnection, as_of: date, config: ExpansionConfig, source: str
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    config: ExpansionConfig,
+    source: str,
+    with_contacts: bool = False,
 ) -> ExpansionResult:
     limit_types = limit_event_types(con, config)
-    earliest = as_of - timedelta(
-        days=config.horizon_days + SNAPSHOT_SPACING_DAYS * (config.likelihood.snapshots - 1)
-    )
-    prepare_groups(con, earliest, as_of, config)
-    assessments, thresholds = assess(load_snapshot(con, as_of, config, limit_types), config)
-    scorer = train(con, as_of, config, limit_types)
-    likelihoods = scorer.score(assessments)
-    values = [expected_value(a) for a in assessments]
-    flags = [
-        bool(a.signals) and p >= scorer.flag_threshold
-        for a, p in zip(assessments, likelihoods, strict=True)
-    ]
-    seats = [
-        Seat(
-            a.facts.account_id,
-            config.owners.owner_for(a.facts.owner, a.facts.segment, a.facts.region),
-            a.facts.segment,
-            a.facts.region,
-            f,
-            p * float(v.added_arr),
-            a.facts.owner,
+    taken, caps = training_plan(con, as_of, config)
+    frames = load_frames(con, [as_of, *taken], config, limit_types, caps)
+    now = assess(frames[as_of], config)
+    scorer = train(con, as_of, config, {t: frames[t] for t in taken})
+    likelihoods = scorer.score(now.features(), now.fired).tolist()
+    with paused_gc():  # one record per account below: see `allocation`
+        assessments = assess_accounts(now)
+        values = [expected_value(a) for a in assessments]
+        flags = [
+            bool(a.signals) and p >= scorer.flag_threshold
+            for a, p in zip(assessments, likelihoods, strict=True)
+        ]
+        seats = [
+            Seat(
+                a.facts.account_id,
+                config.owners.owner_for(a.facts.owner, a.facts.segment, a.facts.region),
+                a.facts.segment,
+                a.facts.region,
+                f,
+                p * float(v.added_arr),
+                a.facts.owner,
+            )
+            for a, p, v, f in zip(assessments, likelihoods, values, flags, strict=True)
+        ]
+        owners = assign_owners(seats, config.owners.capacity_of)
+        rows = tuple(
+            Qualified(a, p, f, v, owners[a.facts.account_id].owner, owners[a.facts.account_id].note)
+            for a, p, v, f in zip(assessments, likelihoods, values, flags, strict=True)
         )
-        for a, p, v, f in zip(assessments, likelihoods, values, flags, strict=True)
-    ]
-    owners = assign_owners(seats, config.owners.capacity_of)
-    rows = tuple(
-        Qualified(a, p, f, v, owners[a.facts.account_id].owner, owners[a.facts.account_id].note)
-        for a, p, v, f in zip(assessments, likelihoods, values, flags, strict=True)
-    )
     flagged_ids = [q.account_id for q in rows if q.flagged]
+    contacts = load_contacts(con, flagged_ids) if with_contacts else None
     return ExpansionResult(
         as_of=as_of,
         config=config,
         config_source=source,
         limit_types=tuple(limit_types),
-        thresholds=thresholds,
+        thresholds=now.thresholds,
         scorer=scorer,
         rows=rows,
-        contacts=load_contacts(con, flagged_ids),
+        contacts=contacts,
     )
 
 
 def handoffs(result: ExpansionResult) -> list[Handoff]:
+    """The hand-offs of the flagged accounts (the result must hold their contacts)."""
+    if result.contacts is None:
+        raise ValueError("hand-offs need the contacts: qualify with with_contacts=True")
+    contacts = result.contacts
     return [
         build_handoff(
             account_id=q.account_id,
@@ -184,15 +240,25 @@ def handoffs(result: ExpansionResult) -> list[Handoff]:
             likelihood=q.likelihood,
             value=q.value,
             signals=q.assessment.signals,
-            contacts=result.contacts.get(q.account_id, []),
+            contacts=contacts.get(q.account_id, []),
             tracks=talk_tracks(q.assessment, q.value),
         )
         for q in result.flagged()
     ]
 
 
+def proposals(result: ExpansionResult) -> list[Proposal]:
+    """The flagged accounts as the department's common proposal records."""
+    return [h.proposal for h in handoffs(result)]
+
+
 def signal_rows(result: ExpansionResult) -> list[dict[str, Any]]:
     """One row per account paying on D: the `--out` table."""
+    with paused_gc():
+        return _signal_rows(result)
+
+
+def _signal_rows(result: ExpansionResult) -> list[dict[str, Any]]:
     rows = []
     for q in result.rows:
         a = q.assessment
@@ -212,7 +278,7 @@ def signal_rows(result: ExpansionResult) -> list[dict[str, Any]]:
                 "region": a.facts.region,
                 "plan": a.plan.plan if a.plan else None,
                 "next_plan": a.next_plan.plan if a.next_plan else None,
-                "mrr": sum((line.mrr for line in a.facts.lines), Decimal(0)),
+                "mrr": a.facts.mrr,
                 "seats": a.seats,
                 "signal_count": len(a.signals),
                 "signals": [
@@ -226,6 +292,11 @@ def signal_rows(result: ExpansionResult) -> list[dict[str, Any]]:
 
 
 def summary(result: ExpansionResult) -> dict[str, Any]:
+    with paused_gc():
+        return _summary(result)
+
+
+def _summary(result: ExpansionResult) -> dict[str, Any]:
     flagged = result.flagged()
     counts: dict[str, int] = {}
     for q in result.rows:

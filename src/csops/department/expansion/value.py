@@ -16,14 +16,13 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from csops.department.expansion.lines import main_line
 from csops.department.expansion.signals import Assessment
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     added_arr: Decimal
     route: str  # upgrade | seats | none
@@ -35,7 +34,7 @@ def _arr(mrr: Decimal) -> Decimal:
 
 
 def upgrade_value(a: Assessment) -> Value | None:
-    line = main_line(a.facts.lines)
+    line = a.facts.main_line
     nxt = a.next_plan
     if line is None or nxt is None:
         return None
@@ -55,12 +54,15 @@ def upgrade_value(a: Assessment) -> Value | None:
     return Value(_arr(added), "upgrade", basis)
 
 
-def seats_value(a: Assessment) -> Value | None:
-    line = main_line(a.facts.lines)
+def seats_value(a: Assessment, seat_signal: bool | None = None) -> Value | None:
+    """`seat_signal`: whether seat utilisation fired, when the caller knows already."""
+    line = a.facts.main_line
     if line is None or not line.seats or not a.seats:
         return None
     missing = max(a.facts.usage.users - a.seats, 0)
-    if a.fired("seat_utilisation"):
+    if seat_signal is None:
+        seat_signal = a.fired("seat_utilisation")
+    if seat_signal:
         missing = max(missing, math.ceil(a.seats * 0.1))
     if missing == 0:
         return None
@@ -73,10 +75,12 @@ def seats_value(a: Assessment) -> Value | None:
 
 
 def expected_value(a: Assessment) -> Value:
-    upgrade, seats = upgrade_value(a), seats_value(a)
-    if (a.fired("plan_limit") or a.fired("higher_plan_features")) and upgrade is not None:
+    fired = {s.signal for s in a.signals}
+    upgrade = upgrade_value(a)
+    seats = seats_value(a, "seat_utilisation" in fired)
+    if ("plan_limit" in fired or "higher_plan_features" in fired) and upgrade is not None:
         return upgrade
-    if a.fired("seat_utilisation") and seats is not None:
+    if "seat_utilisation" in fired and seats is not None:
         return seats
     options = [v for v in (upgrade, seats) if v is not None]
     if not options:

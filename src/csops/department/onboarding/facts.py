@@ -26,7 +26,7 @@ from csops.department.onboarding.journey import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OnboardingAccount:
     account_id: str
     name: str
@@ -114,9 +114,11 @@ def event_types(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _rule_sql(rule: Rule, known_types: list[str]) -> str | None:
-    """A query of (account_id, done_at) for one rule over `onb_ev` / `onb_users` / ...;
-    None when the rule can never be met (no matching event type)."""
+    """A query of (account_id, done_at) for one rule over `onb_types` / `onb_users` /
+    `onb_ev` / ...; None when the rule can never be met (no matching event type)."""
     if isinstance(rule, AnyEvent):
+        if rule.min_count == 1:
+            return _nth("onb_types", "TRUE", 1)
         return _nth("onb_ev", "TRUE", rule.min_count)
     if isinstance(rule, EventRule):
         matched = sorted(
@@ -124,7 +126,8 @@ def _rule_sql(rule: Rule, known_types: list[str]) -> str | None:
         )
         if not matched:
             return None
-        return _nth("onb_ev", f"event_type IN ({', '.join(map(_quote, matched))})", rule.min_count)
+        condition = f"event_type IN ({', '.join(map(_quote, matched))})"
+        return _nth("onb_types" if rule.min_count == 1 else "onb_ev", condition, rule.min_count)
     if isinstance(rule, ActiveUsers):
         return _nth("onb_users", "TRUE", rule.min_users)
     if isinstance(rule, EventBreadth):
@@ -144,6 +147,16 @@ def _rule_sql(rule: Rule, known_types: list[str]) -> str | None:
     raise TypeError(f"unknown rule {rule!r}")  # pragma: no cover - the union is closed
 
 
+def _needs_every_event(config: JourneyConfig) -> bool:
+    """Whether a rule counts events (the n-th one, n > 1): only then are the onboarding
+    accounts' events kept one by one."""
+    return any(
+        isinstance(m.rule, AnyEvent | EventRule) and m.rule.min_count > 1
+        for journey in config.journeys
+        for m in journey.milestones
+    )
+
+
 def _nth(table: str, condition: str, n: int) -> str:
     if n == 1:
         return (
@@ -160,27 +173,47 @@ def _nth(table: str, condition: str, n: int) -> str:
 def milestone_days(
     con: duckdb.DuckDBPyConnection, config: JourneyConfig, as_of: date, known_types: list[str]
 ) -> dict[tuple[str, str, str], date]:
-    """(journey, account_id, milestone key) → the day the milestone was met, for every milestone of
-    every journey, over the accounts in `onb_acc`. Facts before the start (a kickoff call
-    within the lookback) count on the start day."""
+    """(journey, account_id, milestone key) → the day the milestone was met, for every
+    milestone of every journey, over the accounts in `onb_acc`. Facts before the start (a
+    kickoff call within the lookback) count on the start day.
+
+    The events are read once, from the earliest start on: when each user and each event
+    type was first seen since the account's start is all the rules need, unless one
+    counts events (then the events are kept one by one, `onb_ev`)."""
+    first = con.execute("SELECT min(start_date) FROM onb_acc").fetchall()[0][0]
+    if first is None:
+        return {}
     end = _sql_ts(_day_end(as_of))
-    lookback = config.activity_lookback_days
+    since = f"e.occurred_at >= {_sql_ts(datetime.combine(first, datetime.min.time()))}"
+    own = "e.occurred_at >= CAST(a.start_date AS TIMESTAMP)"
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE onb_ev AS
-        SELECT e.account_id, e.user_id, e.event_type, e.occurred_at
+        CREATE OR REPLACE TEMP TABLE onb_first AS
+        SELECT e.account_id, e.user_id, e.event_type, min(e.occurred_at) AS occurred_at,
+               grouping(e.event_type) = 1 AS by_user
         FROM events e JOIN onb_acc a USING (account_id)
-        WHERE e.occurred_at >= CAST(a.start_date AS TIMESTAMP) AND e.occurred_at < {end}
+        WHERE {since} AND e.occurred_at < {end} AND {own}
+        GROUP BY GROUPING SETS ((e.account_id, e.user_id), (e.account_id, e.event_type))
         """
     ).fetchall()
+    if _needs_every_event(config):
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE onb_ev AS
+            SELECT e.account_id, e.event_type, e.occurred_at
+            FROM events e JOIN onb_acc a USING (account_id)
+            WHERE {since} AND e.occurred_at < {end} AND {own}
+            """
+        ).fetchall()
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE onb_users AS SELECT account_id, user_id, "
-        "min(occurred_at) AS occurred_at FROM onb_ev WHERE user_id IS NOT NULL GROUP BY 1, 2"
+        "CREATE OR REPLACE TEMP VIEW onb_users AS SELECT account_id, user_id, occurred_at "
+        "FROM onb_first WHERE by_user AND user_id IS NOT NULL"
     ).fetchall()
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE onb_types AS SELECT account_id, event_type, "
-        "min(occurred_at) AS occurred_at FROM onb_ev GROUP BY 1, 2"
+        "CREATE OR REPLACE TEMP VIEW onb_types AS SELECT account_id, event_type, occurred_at "
+        "FROM onb_first WHERE NOT by_user"
     ).fetchall()
+    lookback = config.activity_lookback_days
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE onb_act AS

@@ -29,7 +29,7 @@ class Status(StrEnum):
     NOT_COMPLETED = "not_completed"  # past the onboarding window with milestones open
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MilestoneState:
     key: str
     title: str
@@ -39,7 +39,7 @@ class MilestoneState:
     first_value: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccountProgress:
     account: OnboardingAccount
     journey: str
@@ -65,10 +65,13 @@ def progress_of(
     done_days: Mapping[str, date],
     as_of: date,
     config: JourneyConfig,
+    ordered: tuple[Milestone, ...] | None = None,
 ) -> AccountProgress:
-    """Progress from the days each milestone was met (`done_days`, key → day, ≤ D)."""
+    """Progress from the days each milestone was met (`done_days`, key → day, ≤ D).
+    `ordered` is `journey.ordered()` when the caller has it at hand."""
+    ordered = journey.ordered() if ordered is None else ordered
     states: list[MilestoneState] = []
-    for m in journey.ordered():
+    for m in ordered:
         done = done_days.get(m.key)
         if done is not None and (done > as_of or done < account.start):
             # Facts are bounded by the caller; clamp anyway so the rules below hold.
@@ -82,7 +85,7 @@ def progress_of(
     met = [s.done for s in states if s.done is not None]
     last = max([account.start, *met])
     day = (as_of - account.start).days
-    next_step = next((m for m in journey.ordered() if done_days.get(m.key) is None), None)
+    next_step = next((m for m in ordered if done_days.get(m.key) is None), None)
     return AccountProgress(
         account=account,
         journey=journey.name,
@@ -115,13 +118,18 @@ def progress_all(
     as_of: date,
     config: JourneyConfig,
 ) -> list[AccountProgress]:
+    ordered = {j.name: j.ordered() for j in config.journeys}
+    journeys: dict[tuple[str | None, str | None], Journey] = {}
     result = []
     for account in accounts:
-        journey = config.journey_for(account.segment, account.plan)
-        done = {
-            m.key: days[(journey.name, account.account_id, m.key)]
-            for m in journey.milestones
-            if (journey.name, account.account_id, m.key) in days
-        }
-        result.append(progress_of(account, journey, done, as_of, config))
+        key = (account.segment, account.plan)
+        if key not in journeys:
+            journeys[key] = config.journey_for(account.segment, account.plan)
+        journey = journeys[key]
+        done = {}
+        for m in journey.milestones:
+            day = days.get((journey.name, account.account_id, m.key))
+            if day is not None:
+                done[m.key] = day
+        result.append(progress_of(account, journey, done, as_of, config, ordered[journey.name]))
     return result

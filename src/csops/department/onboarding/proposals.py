@@ -1,45 +1,13 @@
-"""Proposals: records of a next step the department suggests, for a plays engine to pick up.
-
-A proposal is data, not an action: nothing is sent here. Its id is stable (a hash of the
-kind, the account and what triggered it), so running again the next day on an account
-still stuck at the same milestone yields the same id and a plays engine can de-duplicate.
-"""
+"""Onboarding proposals (pure): a next step for every behind or stuck account, as the
+department's common `Proposal` record (csops.department.proposals)."""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from csops.department.onboarding.journey import JourneyConfig
 from csops.department.onboarding.progress import AccountProgress, Status
-
-
-@dataclass(frozen=True)
-class Proposal:
-    id: str
-    account_id: str
-    kind: str  # e.g. check_in_call, guide_email, training_offer, expansion_handoff
-    reason: str
-    evidence: tuple[str, ...]
-    owner: str | None
-    due: date
-    channel: str  # call | email | meeting | crm
-    trigger: str  # what it is tied to: a milestone key, a signal
-    as_of: date
-
-    def as_dict(self) -> dict[str, Any]:
-        row = asdict(self)
-        row["evidence"] = list(self.evidence)
-        row["due"] = self.due.isoformat()
-        row["as_of"] = self.as_of.isoformat()
-        return row
-
-
-def proposal_id(kind: str, account_id: str, trigger: str) -> str:
-    digest = hashlib.sha256(f"{kind}\x00{account_id}\x00{trigger}".encode()).hexdigest()
-    return f"prop_{digest[:16]}"
+from csops.department.proposals import Proposal, propose
 
 
 def onboarding_proposals(
@@ -78,8 +46,7 @@ def onboarding_proposals(
             reason = f"Behind on '{milestone.title}': send the guide. {milestone.guide}".strip()
             due = as_of + timedelta(days=config.proposal_due_days.behind)
         result.append(
-            Proposal(
-                id=proposal_id(kind, p.account.account_id, f"{p.journey}/{milestone.key}"),
+            propose(
                 account_id=p.account.account_id,
                 kind=kind,
                 reason=reason,

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from sqlalchemy import Engine
 
 from csops.config import Settings
@@ -25,8 +26,9 @@ from csops.department.onboarding.cohorts import (
 )
 from csops.department.onboarding.journey import JourneyConfig, load_journey
 from csops.department.onboarding.progress import AccountProgress, Status, progress_all
-from csops.department.onboarding.proposals import Proposal, onboarding_proposals
+from csops.department.onboarding.proposals import onboarding_proposals
 from csops.department.onboarding.warehouse import LINE_COLUMNS, open_lean
+from csops.department.proposals import Proposal
 
 TABLES = {
     "accounts": ("account_id", "name", "segment", "owner_email"),
@@ -71,21 +73,32 @@ def run_onboarding(
     config = load_journey(source)
     con = open_lean(settings, engine, TABLES)
     try:
-        known = facts.event_types(con)
-        config = config.for_event_types(known)
-        window = timedelta(weeks=config.cohort_weeks, days=config.onboarding_days)
-        since = None if account_id else as_of - window
-        accounts = facts.load_accounts(con, as_of, since, account_id)
-        days = facts.milestone_days(con, config, as_of, known)
+        return onboarding_on(con, as_of, config, str(source) if source else "default", account_id)
     finally:
         con.close()
+
+
+def onboarding_on(
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    config: JourneyConfig,
+    source: str = "default",
+    account_id: str | None = None,
+) -> OnboardingResult:
+    """Onboarding on D over an open warehouse connection holding `TABLES`."""
+    known = facts.event_types(con)
+    config = config.for_event_types(known)
+    window = timedelta(weeks=config.cohort_weeks, days=config.onboarding_days)
+    since = None if account_id else as_of - window
+    accounts = facts.load_accounts(con, as_of, since, account_id)
+    days = facts.milestone_days(con, config, as_of, known)
     progress = progress_all(accounts, days, as_of, config)
     first_week = week_of(as_of) - timedelta(weeks=config.cohort_weeks - 1)
     in_cohorts = [p for p in progress if week_of(p.account.start) >= first_week]
     return OnboardingResult(
         as_of=as_of,
         config=config,
-        config_source=str(source) if source else "default",
+        config_source=source,
         progress=tuple(progress),
         cohorts=tuple(cohorts(progress, as_of, config)),
         funnel=tuple(funnel(in_cohorts)),
