@@ -208,6 +208,12 @@ def articles(as_of: str | None = AS_OF, as_json: bool = JSON) -> None:
 @app.command()
 def deflection(
     as_of: str | None = AS_OF,
+    start: str | None = typer.Option(
+        None, "--from", help="First day of views and suggestions counted (default: all)."
+    ),
+    end: str | None = typer.Option(
+        None, "--to", help="Last day of views and suggestions counted (default --as-of)."
+    ),
     window_days: int = typer.Option(
         7, "--window-days", min=1, help="Days a view or suggestion must go without a ticket."
     ),
@@ -219,10 +225,18 @@ def deflection(
     ),
     as_json: bool = JSON,
 ) -> None:
-    """Tickets before/after each published article, self-service ratio, deflection rate."""
+    """Tickets before/after each published article, self-service ratio, deflection rate.
+
+    Views and suggestions from --from to --to are judged on the tickets up to --as-of."""
     settings = load_settings()
     day = parse_day(as_of)
+    first = parse_day(start, "--from") if start else None
+    last = parse_day(end, "--to") if end else None
     try:
+        if last is not None and last > day:
+            raise ValueError(f"--to {last} is after --as-of {day}")
+        if first is not None and first > (last or day):
+            raise ValueError(f"--from {first} is after --to {last or day}")
         with _store(settings) as engine:
             rows = measure_deflection(
                 settings,
@@ -231,14 +245,17 @@ def deflection(
                 window_days=window_days,
                 view_event=view_event,
                 suggest_event=suggest_event,
+                start=first,
+                end=last,
             )
     except (ValueError, ArticleError) as exc:
         raise _fail(str(exc)) from exc
-    document = deflection_document(rows, day, window_days)
+    document = deflection_document(rows, day, window_days, first, last)
     if as_json:
         emit_json(document)
         return
-    table = Table(title=f"Deflection as of {day}", title_justify="left")
+    period = f"{first or 'start'} to {last or day}"
+    table = Table(title=f"Deflection of views from {period}, as of {day}", title_justify="left")
     for column in (
         "article",
         "before",

@@ -28,7 +28,7 @@ CHUNK = 500  # accounts simulated and written together; bounds memory at any siz
 
 # Independent random streams per chunk, so a change in how tickets are drawn does not
 # reshuffle the usage events (and vice versa).
-_PROFILES, _LIFE, _USAGE, _SUPPORT, _ENGAGEMENT, _BILLING = range(6)
+_PROFILES, _LIFE, _USAGE, _SUPPORT, _ENGAGEMENT, _BILLING, _HELP = range(7)
 
 
 def generate_company(
@@ -80,11 +80,17 @@ def _write_accounts(
     stream: Callable[[int], np.random.Generator],
 ) -> None:
     support, engagement = Dice(stream(_SUPPORT)), Dice(stream(_ENGAGEMENT))
-    billing = Dice(stream(_BILLING))
+    billing, help_center = Dice(stream(_BILLING)), Dice(stream(_HELP))
+    reads: list[tuple[str, str, str, int, str]] = []
     for story in stories:
         account: Account = story.account
         contacts = make_contacts(story, engagement, cal.days)
-        tickets, comments, csat = account_tickets(story, contacts, cal, support)
+        tickets, comments, csat, articles = account_tickets(
+            story, contacts, cal, support, help_center
+        )
+        reads.extend(
+            (account.account_id, e.contact.contact_id, e.kind, e.at, e.properties) for e in articles
+        )
         responses = sorted(
             csat + surveys(story, contacts, cal, engagement),
             key=lambda r: (r.responded, r.kind, r.contact_id),
@@ -101,6 +107,7 @@ def _write_accounts(
         writer.rows("surveys", rows.survey_rows(account, responses))
         writer.rows("activities", rows.activity_rows(account, touches))
         writer.rows("invoices", rows.invoice_rows(account, invoices(story, cal, billing), cal))
+    writer.contact_events(reads)
 
 
 def _number(responses: list[Response], account: Account) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 from csops.demo.catalog import CHANNELS, FIRST_REPLY_HOURS, PRIORITIES, SUPPORT_AGENTS
 from csops.demo.contacts import Contact, reachable
 from csops.demo.dice import Dice
+from csops.demo.help_center import ArticleEvent, live_article, place, self_service
 from csops.demo.records import Comment, Response, Ticket
 from csops.demo.story import Story
 from csops.demo.support_text import (
@@ -114,9 +115,11 @@ def _plan_tickets(story: Story, cal: Calendar, dice: Dice) -> list[tuple[int, in
 
 
 def account_tickets(
-    story: Story, contacts: list[Contact], cal: Calendar, dice: Dice
-) -> tuple[list[Ticket], list[Comment], list[Response]]:
-    """The account's tickets, their comments, and the CSAT answers they drew."""
+    story: Story, contacts: list[Contact], cal: Calendar, dice: Dice, help_dice: Dice
+) -> tuple[list[Ticket], list[Comment], list[Response], list[ArticleEvent]]:
+    """The account's tickets, their comments, the CSAT answers they drew, and the help-centre
+    articles people read or were shown first (some of whom then never wrote in).
+    `help_dice` is a stream of its own, so the help centre leaves the other draws alone."""
     seats = np.zeros(cal.days, dtype=np.int64)
     tiers = np.zeros(cal.days, dtype=np.int64)
     for line in story.core_lines():
@@ -126,15 +129,33 @@ def account_tickets(
     tickets: list[Ticket] = []
     comments: list[Comment] = []
     responses: list[Response] = []
+    articles: list[ArticleEvent] = []
     prefix = f"tkt_{story.account.account_id[4:]}"
-    for number, (day, topic, escalated) in enumerate(_plan_tickets(story, cal, dice), start=1):
-        chat = _Conversation(story, contacts, cal, dice, day, TOPICS[topic], escalated)
-        ticket = chat.run(f"{prefix}_{number:03d}", int(tiers[day]), int(seats[day]))
+    tz = story.account.region.utc_offset
+    for day, index, escalated in _plan_tickets(story, cal, dice):
+        topic = TOPICS[index]
+        article = None if escalated else live_article(topic, day, cal)
+        person, first = None, None
+        if article is not None:
+            person = help_dice.pick(reachable(contacts, day, _roles(topic)))
+            first = self_service(help_dice, article, person, day, cal, tz)
+            if first.solved:
+                articles.extend(first.events)
+                continue
+        chat = _Conversation(story, contacts, cal, dice, day, topic, escalated, person)
+        ticket = chat.run(f"{prefix}_{len(tickets) + 1:03d}", int(tiers[day]), int(seats[day]))
         tickets.append(ticket)
         comments.extend(chat.comments)
         if chat.response is not None:
             responses.append(chat.response)
-    return tickets, comments, responses
+        if first is not None:
+            articles.extend(place(help_dice, first.events, ticket.created, cal.start_epoch))
+    return tickets, comments, responses, articles
+
+
+def _roles(topic: Topic) -> tuple[str, ...]:
+    """Who writes in about a topic."""
+    return ("billing", "admin") if topic.billing else ("admin", "champion", "user")
 
 
 @dataclass(slots=True)
@@ -148,6 +169,7 @@ class _Conversation:
     day: int
     topic: Topic
     escalated: bool
+    requester: Contact | None = None  # already chosen (they read an article first)
     ticket_id: str = ""
     comments: list[Comment] = field(default_factory=list)
     response: Response | None = None
@@ -168,8 +190,7 @@ class _Conversation:
         dice, cal, topic = self.dice, self.cal, self.topic
         self.ticket_id = ticket_id
         tz = self.story.account.region.utc_offset
-        roles = ("billing", "admin") if topic.billing else ("admin", "champion", "user")
-        requester = dice.pick(reachable(self.contacts, self.day, roles))
+        requester = self.requester or dice.pick(reachable(self.contacts, self.day, _roles(topic)))
         colleague = dice.pick(reachable(self.contacts, self.day))
         agent_name, agent = dice.pick(SUPPORT_AGENTS)
         local = min(max(dice.normal(13.0, 3.0), 5.0), 23.5)
@@ -275,6 +296,9 @@ class _Conversation:
         """When the agent marks the ticket solved (None: still being worked on)."""
         dice = self.dice
         if self.escalated and dice.chance(0.35):
+            if dice.chance(0.5):  # the customer chases the stuck ticket: it is "open" again
+                chase = customer_follow_up(dice, values, False)
+                self.say("customer", requester.email, at + int(dice.uniform(2, 72) * HOUR), chase)
             return None
         solved = at
         if dice.chance(0.4):

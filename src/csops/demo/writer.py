@@ -181,13 +181,37 @@ class CompanyWriter:
         """Append a chunk's events (sorted by time) to the month files they fall in."""
         if len(events) == 0:
             return
+        self._append(_event_table(events, account_ids), events.second)
+
+    def contact_events(self, rows: Sequence[tuple[str, str, str, int, str]]) -> None:
+        """Append events done by CRM contacts rather than product users (help-centre
+        reads): (account_id, contact_id, event_type, epoch seconds, properties JSON)."""
+        unique = sorted(set(rows), key=lambda r: (r[3], r[0], r[1], r[2], r[4]))
+        if not unique:
+            return
+        account, contact, kind, seconds, properties = (list(c) for c in zip(*unique, strict=True))
+        second = np.array(seconds, dtype=np.int64)
+        table = pa.table(
+            {
+                "account_id": pa.array(account, pa.string()),
+                "user_id": pa.array(contact, pa.string()),
+                "event_type": pa.array(kind, pa.string()),
+                "occurred_at": pa.array(second * 1_000_000, pa.timestamp("us", tz="UTC")),
+                "quantity": pa.array([1] * len(unique), pa.int64()),
+                "properties": pa.array(properties, pa.string()),
+            },
+            schema=EVENT_SCHEMA,
+        )
+        self._append(table, second)
+
+    def _append(self, table: pa.Table, second: np.ndarray[Any, Any]) -> None:
+        """Buffer the rows of `table` (sorted by `second`) under their calendar month."""
         cal = self.cal
-        day = (events.second - cal.start_epoch) // DAY
+        day = (second - cal.start_epoch) // DAY
         month = cal.day_calendar_month[day]
         bounds = np.flatnonzero(np.diff(month)) + 1
         starts = np.concatenate([[0], bounds])
-        ends = np.concatenate([bounds, [len(events)]])
-        table = _event_table(events, account_ids)
+        ends = np.concatenate([bounds, [len(second)]])
         for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
             key = cal.calendar_months[int(month[lo])]
             # a copy, so the chunk's table can be freed while the month waits in the buffer

@@ -53,3 +53,11 @@ def test_broken_front_matter_names_file_and_key(text: str, key: str) -> None:
         parse_article(text, "kb/articles/a.md")
     assert "kb/articles/a.md" in str(caught.value)
     assert key in str(caught.value)
+
+
+def test_an_article_edited_by_hand_is_read_again(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path)
+    path = save_article(settings, RESET)
+    assert load_articles(settings)[0].title == "Reset your password"
+    path.write_text(path.read_text().replace("Reset your password", "Reset a password"))
+    assert load_articles(settings)[0].title == "Reset a password"

@@ -10,7 +10,12 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from csops.commands.kb import app
-from csops.department.knowledge_base.articles import load_articles, mark_published, save_article
+from csops.department.knowledge_base.articles import (
+    Article,
+    load_articles,
+    mark_published,
+    save_article,
+)
 from csops.department.knowledge_base.report_section import build_section
 from csops.department.knowledge_base.service import Window, run_repeat_questions
 from csops.ingest.batch import ingest_paths
@@ -211,3 +216,52 @@ def test_report_section_lists_questions_once_computed(ctx: IngestContext, tmp_pa
     table = next(b for b in section.blocks if isinstance(b, TableBlock))
     other = section.data["repeat_questions"]["other_tickets"]
     assert sum(int(row[2]) for row in table.rows) + other == 25
+
+
+def test_deflection_links_an_imported_article_by_its_text_and_counts_a_period(
+    ctx: IngestContext, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    *files, events = company(data)
+    ingest_paths(ctx, files)
+    assignments = tmp_path / "assign.csv"
+    invoke(ctx, "repeat-questions", "--as-of", "2026-05-31", "--assignments", str(assignments))
+    with assignments.open() as handle:
+        question = {r["ticket_id"]: int(r["cluster_id"]) for r in csv.DictReader(handle)}
+    login = {question["t01"], question["t02"]}  # both wordings of the login question
+    # a help-centre article that names no question id of ours
+    live = datetime(2026, 5, 10)
+    text = (
+        "Password reset not working? The password reset email never arrives or the reset "
+        "link says it expired: reset links expire after 60 minutes and only the newest works."
+    )
+    save_article(
+        ctx.settings,
+        Article("reset-help", "Can't log in", (), "published", "", live, text, live, "import"),
+    )
+    events.write_text(events.read_text().replace("ART", "reset-help"))
+    ingest_paths(ctx, [events])
+
+    row = invoke(ctx, "deflection", "--as-of", "2026-05-31")["articles"][0]  # type: ignore[index]
+    assert set(row["questions"]) == login
+    # as in the drafted article's case: c1 deflected, bob wrote in, the suggestion too recent
+    assert (row["views"], row["exposures_judged"], row["tickets_avoided"]) == (2, 2, 1)
+    # 22 days from publication to 1 June: login tickets of 19 and 22 April before, t99 after
+    assert (row["compare_days"], row["tickets_before"], row["tickets_after"]) == (22, 2, 1)
+
+    later = invoke(ctx, "deflection", "--as-of", "2026-05-31", "--from", "2026-05-13")
+    row = later["articles"][0]  # type: ignore[index]
+    assert (later["from"], later["to"]) == ("2026-05-13", "2026-05-31")
+    assert (row["views"], row["suggestions"], row["exposures_judged"]) == (0, 1, 0)
+    # the same suggestion is judged when the as-of date leaves it its seven days
+    judged = invoke(ctx, "deflection", "--as-of", "2026-06-10", "--from", "2026-05-13")
+    assert judged["articles"][0]["tickets_avoided"] == 1  # type: ignore[index]
+
+    env = {"CSOPS_HOME": str(ctx.settings.workspace)}
+    if ctx.settings.database_url:
+        env["CSOPS_DATABASE_URL"] = ctx.settings.database_url
+    bad = CliRunner().invoke(
+        app, ["deflection", "--as-of", "2026-05-31", "--to", "2026-06-02"], env=env
+    )
+    assert bad.exit_code == 2 and "after --as-of" in bad.output

@@ -52,3 +52,23 @@ def test_unpublished_article_has_no_before_after() -> None:
     result = article_deflection(draft, [], [ticket(5, 5)], as_of=date(2026, 5, 31))
     assert (result.tickets_before, result.tickets_after, result.judged) == (0, 0, 0)
     assert result.deflection_rate is None
+
+
+def test_a_period_counts_its_own_exposures_and_judges_them_on_later_tickets() -> None:
+    exposures = [view(3), view(12), view(28)]
+    tickets = [ticket(5, 5), ticket(5, 11), ticket(5, 14)]
+    result = article_deflection(
+        ARTICLE,
+        exposures,
+        tickets,
+        as_of=date(2026, 5, 31),
+        start=date(2026, 5, 10),
+        end=date(2026, 5, 12),
+    )
+    # only the view of 12 May is in the period; ann's ticket of 14 May (after the period,
+    # before the as-of date) follows it within 7 days
+    assert (result.views, result.judged, result.deflected) == (1, 1, 0)
+    # one view in the period over the one ticket in it (11 May)
+    assert result.self_service_ratio == 1.0
+    # before/after publication do not depend on the period
+    assert (result.tickets_before, result.tickets_after) == (0, 3)

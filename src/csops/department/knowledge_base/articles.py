@@ -127,11 +127,27 @@ def load_articles(settings: Settings) -> list[Article]:
         return []
     found: dict[str, Article] = {}
     for path in sorted(folder.glob("*.md")):
-        article = parse_article(path.read_text(encoding="utf-8"), str(path))
+        article = _parsed(path)
         if article.article_id in found:
             raise ArticleError(f"{path}: key 'id' {article.article_id!r} is used by another file")
         found[article.article_id] = article
     return list(found.values())
+
+
+# Parsed files by path, kept while the file's time and size are unchanged: YAML parsing
+# is slow, and `kb suggest` and triage read every article on each call.
+_PARSED: dict[Path, tuple[tuple[int, int], Article]] = {}
+
+
+def _parsed(path: Path) -> Article:
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _PARSED.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    article = parse_article(path.read_text(encoding="utf-8"), str(path))
+    _PARSED[path] = (stamp, article)
+    return article
 
 
 def article_file(settings: Settings, article_id: str) -> Path:

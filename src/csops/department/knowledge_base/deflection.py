@@ -8,9 +8,13 @@ Definitions (DESIGN.md, "Deflection"):
 - deflected: no ticket on any question the article covers, by that person (or account),
   within `window_days` after the exposure. Only exposures whose window has ended by the
   as-of date are judged. Deflection rate = deflected / judged; tickets avoided = deflected.
+- period: exposures are counted from `start` (default: all history) to `end` (default: the
+  as-of date), both inclusive; tickets up to the as-of date decide whether they were
+  followed by a ticket, so a period that ends in the past is judged on what came after.
 - before / after: tickets on the article's questions in the same-length windows before and
   after publication (length = days from publication to the as-of date, at most 90).
-- self-service ratio = views / tickets on the article's questions, both since publication.
+- self-service ratio = views / tickets on the article's questions, both in the period and
+  since publication.
 """
 
 from __future__ import annotations
@@ -116,22 +120,26 @@ def article_deflection(
     *,
     as_of: date,
     window_days: int = 7,
+    start: date | None = None,
+    end: date | None = None,
 ) -> ArticleDeflection:
     window = timedelta(days=window_days)
-    end = datetime.combine(as_of + timedelta(days=1), time())
+    known = datetime.combine(as_of + timedelta(days=1), time())  # data ends here
+    first = datetime.min if start is None else datetime.combine(start, time())
+    last = datetime.combine(min(end or as_of, as_of) + timedelta(days=1), time())
     questions = set(article.questions)
-    on_question = [t for t in tickets if t.question_id in questions]
+    on_question = [t for t in tickets if t.question_id in questions and t.at < known]
     published = article.published_at
     compare = 0
     before = after = 0
-    if published is not None and published < end:
-        compare = min(MAX_COMPARE_DAYS, (end - published).days)
+    if published is not None and published < known:
+        compare = min(MAX_COMPARE_DAYS, (known - published).days)
         span = timedelta(days=compare)
         before = sum(1 for t in on_question if published - span <= t.at < published)
         after = sum(1 for t in on_question if published <= t.at < published + span)
-    mine = [e for e in exposures if e.article_id == article.article_id and e.at < end]
+    mine = [e for e in exposures if e.article_id == article.article_id and first <= e.at < last]
     counted = first_exposures(mine, window)
-    judged = [e for e in counted if e.at + window <= end]
+    judged = [e for e in counted if e.at + window <= known]
     by_account: dict[str, list[QuestionTicket]] = {}
     for t in on_question:
         by_account.setdefault(t.account_id, []).append(t)
@@ -139,7 +147,9 @@ def article_deflection(
         1 for e in judged if not _followed(e, questions, by_account.get(e.account_id, []), window)
     )
     views = sum(1 for e in mine if e.kind == "view")
-    since = [t for t in on_question if published is None or t.at >= published]
+    since = [
+        t for t in on_question if first <= t.at < last and (published is None or t.at >= published)
+    ]
     ratio = views / len(since) if since else None
     return ArticleDeflection(
         article_id=article.article_id,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Engine
 
 from csops.analytics.warehouse import open_warehouse
@@ -20,7 +22,8 @@ from csops.department.knowledge_base.deflection import (
 )
 from csops.department.knowledge_base.drafting import Answer, draft_article
 from csops.department.knowledge_base.paths import assignments_path
-from csops.department.knowledge_base.question_model import load_model
+from csops.department.knowledge_base.question_model import QuestionModel, load_model
+from csops.department.knowledge_base.repeat_questions import COVER_SIMILARITY, article_cover
 from csops.department.knowledge_base.service import load_questions
 from csops.text.clean import clean_message
 from csops.text.redact import Redactor
@@ -91,25 +94,28 @@ def measure_deflection(
     window_days: int = 7,
     view_event: str = "article_viewed",
     suggest_event: str = "article_suggested",
+    start: date | None = None,
+    end: date | None = None,
 ) -> list[ArticleDeflection]:
-    """Deflection of every published article as of `as_of`."""
+    """Deflection of every published article as of `as_of`, for the views and suggestions
+    from `start` to `end` (inclusive; default all history up to `as_of`)."""
     articles = [a for a in load_articles(settings) if a.status == "published"]
     if not articles:
         return []
-    end = datetime.combine(as_of + timedelta(days=1), time())
+    known = datetime.combine(as_of + timedelta(days=1), time())
     con = open_warehouse(settings, engine, ["tickets", "contacts"])
     try:
         events = con.execute(
             "SELECT event_type, account_id, user_id, occurred_at, "
             "json_extract_string(properties, '$.article_id') FROM events "
             "WHERE event_type IN (?, ?) AND occurred_at < ?",
-            [view_event, suggest_event, end],
+            [view_event, suggest_event, known],
         ).fetchall()
         contacts = con.execute("SELECT contact_id, lower(email) FROM contacts").fetchall()
         tickets = con.execute(
             "SELECT ticket_id, account_id, lower(requester_email), created_at, "
             "coalesce(subject, ''), coalesce(body, '') FROM tickets WHERE created_at < ?",
-            [end],
+            [known],
         ).fetchall()
     finally:
         con.close()
@@ -125,17 +131,43 @@ def measure_deflection(
                 article_id, "view" if kind == view_event else "suggestion", account, person, at
             )
         )
-    question_tickets = _questions_of(settings, tickets)
+    model = load_model(settings)
+    question_tickets = _questions_of(settings, model, tickets)
+    covered = covered_questions(model, articles)
     return [
-        article_deflection(a, exposures, question_tickets, as_of=as_of, window_days=window_days)
-        for a in articles
+        article_deflection(
+            replace(a, questions=covered[i]),
+            exposures,
+            question_tickets,
+            as_of=as_of,
+            window_days=window_days,
+            start=start,
+            end=end,
+        )
+        for i, a in enumerate(articles)
     ]
 
 
-def _questions_of(settings: Settings, tickets: list[tuple[Any, ...]]) -> list[QuestionTicket]:
-    """Each ticket's question: from the last run, or by the saved model for newer tickets."""
+def covered_questions(
+    model: QuestionModel | None, articles: list[Article]
+) -> list[tuple[int, ...]]:
+    """Per article: the questions its front matter names, and those whose tickets read like
+    it (an article imported from a help centre names no question id of ours)."""
+    declared = [set(a.questions) for a in articles]
+    if model is not None and model.question_ids:
+        sims = article_cover(model.vectorizer, model.centroids, articles)
+        for j in range(len(articles)):
+            declared[j].update(
+                model.question_ids[i] for i in np.flatnonzero(sims[:, j] >= COVER_SIMILARITY)
+            )
+    return [tuple(sorted(q)) for q in declared]
+
+
+def _questions_of(
+    settings: Settings, model: QuestionModel | None, tickets: list[tuple[Any, ...]]
+) -> list[QuestionTicket]:
+    """Each ticket's question: from the last run, or by the saved model for the others."""
     known = saved_assignments(settings)
-    model = load_model(settings)
     result: list[QuestionTicket] = []
     unknown = [t for t in tickets if t[0] not in known]
     if unknown and model is not None:
@@ -150,7 +182,11 @@ def _questions_of(settings: Settings, tickets: list[tuple[Any, ...]]) -> list[Qu
 
 
 def deflection_document(
-    rows: list[ArticleDeflection], as_of: date, window_days: int
+    rows: list[ArticleDeflection],
+    as_of: date,
+    window_days: int,
+    start: date | None = None,
+    end: date | None = None,
 ) -> dict[str, Any]:
     judged = sum(r.judged for r in rows)
     deflected = sum(r.deflected for r in rows)
@@ -158,6 +194,8 @@ def deflection_document(
         json.dumps(
             {
                 "as_of": as_of.isoformat(),
+                "from": None if start is None else start.isoformat(),
+                "to": (end or as_of).isoformat(),
                 "window_days": window_days,
                 "articles": [r.as_dict() for r in rows],
                 "exposures_judged": judged,

@@ -60,15 +60,17 @@ def rank(
     question_id: int | None = None
     label: str | None = None
     question_sim = 0.0
+    ticket = None  # the ticket's vector in the model's space, made once
     if model is not None and cleaned.strip():
-        index, sim = model.nearest([cleaned])
+        ticket = vectors(model.vectorizer, [cleaned])
+        index, sim = model.nearest_to(ticket)
         if index[0] >= 0:
             question_id = model.question_ids[int(index[0])]
             label = model.labels[int(index[0])]
             question_sim = float(sim[0])
     if not articles or not cleaned.strip():
         return TicketMatch(question_id, label, [])
-    text_sims = _article_similarity(model, articles, cleaned)
+    text_sims = _article_similarity(model, articles, cleaned, ticket)
     matches: list[ArticleMatch] = []
     for article, sim in zip(articles, text_sims.tolist(), strict=True):
         score = float(sim)
@@ -84,7 +86,10 @@ _INDEX: dict[tuple[object, ...], tuple[FeatureUnion, sp.csr_matrix]] = {}
 
 
 def _article_similarity(
-    model: QuestionModel | None, articles: Sequence[Article], cleaned: str
+    model: QuestionModel | None,
+    articles: Sequence[Article],
+    cleaned: str,
+    ticket: sp.csr_matrix | None = None,
 ) -> np.ndarray:
     """Cosine similarity of the ticket to each article, in the model's vector space (or,
     with no model yet, in one fitted on the articles themselves). Article vectors are
@@ -99,4 +104,6 @@ def _article_similarity(
             _INDEX.clear()
             _INDEX[key] = fit_vectors(texts)
     vectorizer, matrix = _INDEX[key]
-    return np.asarray((vectors(vectorizer, [cleaned]) @ matrix.T).toarray()).ravel()
+    if ticket is None or model is None:
+        ticket = vectors(vectorizer, [cleaned])
+    return np.asarray((ticket @ matrix.T).toarray()).ravel()

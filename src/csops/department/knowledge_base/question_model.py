@@ -37,9 +37,16 @@ class QuestionModel:
         cosine similarity to it."""
         if not self.question_ids:
             return np.full(len(texts), -1), np.zeros(len(texts))
-        sims = (vectors(self.vectorizer, texts) @ self.centroids.T).toarray()
+        return self.nearest_to(vectors(self.vectorizer, texts))
+
+    def nearest_to(self, matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """`nearest` for texts already turned into vectors by `self.vectorizer`."""
+        n = matrix.shape[0]
+        if not self.question_ids:
+            return np.full(n, -1), np.zeros(n)
+        sims = (matrix @ self.centroids.T).toarray()
         best = sims.argmax(axis=1)
-        score = sims[np.arange(len(texts)), best]
+        score = sims[np.arange(n), best]
         floor = np.asarray(self.min_similarity)[best]
         return np.where(score >= floor, best, -1), score
 

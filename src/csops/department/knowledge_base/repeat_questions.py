@@ -20,7 +20,9 @@ from sklearn.preprocessing import normalize
 from csops.department.knowledge_base.articles import Article
 from csops.department.knowledge_base.question_model import QuestionModel, carry_ids
 from csops.text.clean import clean_body, clean_message, clean_subject
-from csops.text.cluster import OTHER, cluster_vectors
+from csops.text.cluster import OTHER, cluster_vectors, sentence_weight
+from csops.text.embed import NAME as EMBEDDER_NAME
+from csops.text.embed import Embedder
 from csops.text.redact import Redactor
 from csops.text.vectorize import fit_vectors, vectors
 
@@ -87,6 +89,7 @@ class RepeatQuestions:
     silhouette: float
     candidates: tuple[tuple[int, float], ...] = field(default=())  # (questions, modularity)
     modularity: float = 0.0
+    features: str = "tfidf"  # what the texts were compared on
 
     @property
     def other(self) -> int:
@@ -115,9 +118,11 @@ def find_repeat_questions(
     previous: QuestionModel | None = None,
     articles: Sequence[Article] = (),
     min_size: int | None = None,
+    embedder: Embedder | None = None,
     seed: int = 0,
 ) -> RepeatQuestions:
-    """Cluster `tickets` into questions (their number found from the data)."""
+    """Cluster `tickets` into questions (their number found from the data). `embedder`
+    adds sentence vectors to the TF-IDF ones (`bundled_embedder()` when installed)."""
     names = list(names)  # read twice below
     blank = Redactor.for_names(names, blank=" ")
     texts = [ticket_text(t, blank) for t in tickets]
@@ -131,7 +136,16 @@ def find_repeat_questions(
         raise ValueError("no ticket text to cluster")
     vectorizer, matrix = fit_vectors(unique_texts)
     size = min_size if min_size is not None else max(3, math.ceil(0.001 * len(tickets)))
-    clustering = cluster_vectors(matrix, weights, min_size=size, seed=seed)
+    dense = None if embedder is None else embedder(unique_texts)
+    words = float(np.median([len(t.split()) for t in texts]))
+    clustering = cluster_vectors(
+        matrix,
+        weights,
+        min_size=size,
+        dense=dense,
+        dense_weight=sentence_weight(words),
+        seed=seed,
+    )
     k = clustering.n_clusters
     labels = clustering.labels
     centroids = _centroids(matrix, weights, labels, k)
@@ -151,11 +165,17 @@ def find_repeat_questions(
         loose = float(np.percentile(member, 2)) if len(member) else MAX_FLOOR
         floors.append(min(MAX_FLOOR, max(MIN_FLOOR, 0.5 * loose)))
     marked = Redactor.for_names(names)  # built once: it holds every contact's name
-    subject_of = [redactor_subject(t, marked) for t in tickets]
+    redacted: dict[str, str] = {}  # subjects repeat a lot ("Invoice copy"): redact each once
+    subject_of = [
+        redacted[t.subject]
+        if t.subject in redacted
+        else redacted.setdefault(t.subject, redactor_subject(t, marked))
+        for t in tickets
+    ]
     question_labels: list[str] = []
     questions: list[Question] = []
     terms_all = _distinctive_terms(vectorizer, centroids, matrix, weights)
-    article_sims = _article_cover(vectorizer, centroids, articles)
+    article_sims = article_cover(vectorizer, centroids, articles)
     ticket_cluster = labels[row_of]
     for c in range(k):
         members = np.flatnonzero(ticket_cluster == c)
@@ -206,6 +226,7 @@ def find_repeat_questions(
         clustering.silhouette,
         clustering.candidates,
         clustering.modularity,
+        "tfidf" if embedder is None else f"tfidf+{EMBEDDER_NAME}",
     )
 
 
@@ -248,9 +269,10 @@ def _distinctive_terms(
     return result
 
 
-def _article_cover(
+def article_cover(
     vectorizer: object, centroids: sp.csr_matrix, articles: Sequence[Article]
 ) -> np.ndarray:
+    """Cosine similarity of each question's centroid (rows) to each article's text."""
     if not articles or centroids.shape[0] == 0:
         return np.zeros((centroids.shape[0], len(articles)))
     art = vectors(vectorizer, [clean_body(a.text) for a in articles])

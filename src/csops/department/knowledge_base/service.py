@@ -23,6 +23,7 @@ from csops.department.knowledge_base.repeat_questions import (
     TicketText,
     find_repeat_questions,
 )
+from csops.text.embed import bundled_embedder
 
 DEFAULT_DAYS = 180
 
@@ -82,6 +83,7 @@ def run_repeat_questions(
         names=names,
         previous=load_model(settings),
         articles=load_articles(settings),
+        embedder=bundled_embedder(),
     )
     save_model(settings, result.model)
     save_questions(settings, result, window)
@@ -102,6 +104,7 @@ def result_document(
         "other_tickets": result.other,
         "silhouette": round(result.silhouette, 4),
         "modularity": round(result.modularity, 4),
+        "features": result.features,
         "emerging": [q.question_id for q in result.questions if q.emerging],
         "questions": [q.as_dict() for q in questions],
     }
