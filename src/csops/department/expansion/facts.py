@@ -173,24 +173,32 @@ def _window(
     _run(con, f"CREATE OR REPLACE TEMP TABLE exp_limit_{i} AS {hits}")
 
 
-def _group_label(config: ExpansionConfig) -> tuple[str, str]:
+def _group_label(config: ExpansionConfig, columns: Sequence[str]) -> tuple[str, str, str]:
     """The SQL of an event's group label ("team: finance": the first configured key found
-    in its properties, then its attributes) and a cheap text test that must hold for it
-    to have one (parsing JSON is the costly part)."""
+    in its properties, then its attributes), of the parsed values it is built from (each
+    JSON column is parsed once, for every key: the costly part) and a cheap text test that
+    must hold for it to have one. `columns`: the JSON columns that may hold a key."""
     keys = [k for k in config.signals.new_team.group_keys if _KEY.match(k)]
-    if not keys:
-        return "NULL", "FALSE"
+    if not keys or not columns:
+        return "NULL", "NULL AS _no_values", "FALSE"
+    paths = "[" + ", ".join(_quote(f"$.{k}") for k in keys) + "]"
+    values = ", ".join(f"json_extract_string({col}, {paths}) AS _{col}" for col in columns)
     label = ", ".join(
-        f"'{k}: ' || json_extract_string({col}, '$.{k}')"
-        for k in keys
-        for col in ("properties", "attributes")
+        f"'{k}: ' || _{col}[{n}]" for n, k in enumerate(keys, start=1) for col in columns
     )
 
     def mentions(col: str) -> str:
         found = " OR ".join(f"contains({col}, {_quote(chr(34) + k + chr(34))})" for k in keys)
         return f"({col} IS NOT NULL AND ({found}))"
 
-    return f"coalesce({label})", f"({mentions('properties')} OR {mentions('attributes')})"
+    return f"coalesce({label})", values, "(" + " OR ".join(map(mentions, columns)) + ")"
+
+
+def _json_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The event JSON columns that hold anything: `attributes` is often empty throughout,
+    which the Parquet statistics tell without reading it."""
+    filled = con.execute("SELECT count(*) FROM events WHERE attributes IS NOT NULL").fetchall()
+    return ["properties", "attributes"] if filled[0][0] else ["properties"]
 
 
 def _groups(con: duckdb.DuckDBPyConnection, dates: Sequence[date], config: ExpansionConfig) -> None:
@@ -199,8 +207,10 @@ def _groups(con: duckdb.DuckDBPyConnection, dates: Sequence[date], config: Expan
     its distinct users in the window (`users_i`). One pass over the events of every date;
     the user is kept only on events inside a window, so the groups stay few. Events that
     mention a key but carry no label stay in as the group NULL, dropped by the readers:
-    a filter here would be pushed down and parse the JSON twice."""
-    label, mentioned = _group_label(config)
+    a filter here would be pushed down and parse the JSON twice. Only the accounts paying
+    on one of the dates are read (the readers join on them)."""
+    columns = _json_columns(con)
+    label, values, mentioned = _group_label(config, columns)
     w, lookback = config.window_days, config.signals.new_team.lookback_days
     in_window, per_user, per_group = [], [], []
     for i, day in enumerate(dates):
@@ -218,15 +228,22 @@ def _groups(con: duckdb.DuckDBPyConnection, dates: Sequence[date], config: Expan
             f"count(window_user) FILTER (WHERE active_{i}) AS users_{i}",
         ]
     low = f"{_end(min(dates))} - INTERVAL {w + lookback} DAY"
+    paying = " UNION ".join(f"SELECT account_id FROM exp_pay_{i}" for i in range(len(dates)))
     _run(
         con,
         f"""
         CREATE OR REPLACE TEMP TABLE exp_groups AS
-        WITH grouped AS (
-            SELECT account_id, occurred_at, {label} AS grp,
-                   CASE WHEN {" OR ".join(in_window)} THEN user_id END AS window_user
+        WITH mentioned AS (
+            SELECT account_id, occurred_at, user_id, {", ".join(columns)}
             FROM events
             WHERE occurred_at >= {low} AND occurred_at < {_end(max(dates))} AND {mentioned}
+              AND account_id IN ({paying})
+        ),
+        parsed AS (SELECT *, {values} FROM mentioned),
+        grouped AS (
+            SELECT account_id, occurred_at, {label} AS grp,
+                   CASE WHEN {" OR ".join(in_window)} THEN user_id END AS window_user
+            FROM parsed
         ),
         per_user AS (
             SELECT account_id, grp, window_user, {", ".join(per_user)}

@@ -11,6 +11,8 @@ likelihood = 1 - (1 - base_rate) x product over fired signals of (1 - weight).
 
 from __future__ import annotations
 
+import importlib
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -93,10 +95,31 @@ class Scorer:
         return doc
 
 
+_LEARNER_MODULES = ("sklearn.linear_model", "sklearn.pipeline", "sklearn.preprocessing")
+_preload: threading.Thread | None = None
+
+
+def _import_learner() -> None:
+    for name in _LEARNER_MODULES:
+        importlib.import_module(name)
+
+
+def preload_learner() -> None:
+    """Start importing scikit-learn (about two seconds) in the background, so that it
+    overlaps the SQL that comes before the fit (DuckDB releases the GIL). Harmless when
+    the rules are used in the end; `fit_scorer` waits for it before importing."""
+    global _preload
+    if _preload is None:
+        _preload = threading.Thread(target=_import_learner, name="sklearn-import", daemon=True)
+        _preload.start()
+
+
 def fit_scorer(data: TrainingSet, config: ExpansionConfig) -> Scorer:
     settings = config.likelihood
     negatives = len(data.labels) - data.positives
     if data.positives >= settings.min_positive_examples and negatives >= 10:
+        if _preload is not None:
+            _preload.join()  # one importer at a time: no import-lock races
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler

@@ -32,7 +32,12 @@ from csops.department.expansion.facts import (
 )
 from csops.department.expansion.frame import Frame
 from csops.department.expansion.handoff import Handoff, build_handoff
-from csops.department.expansion.likelihood import Scorer, fit_scorer, training_set
+from csops.department.expansion.likelihood import (
+    Scorer,
+    fit_scorer,
+    preload_learner,
+    training_set,
+)
 from csops.department.expansion.lines import NO_OUTCOME
 from csops.department.expansion.owners import Seat, assign_owners
 from csops.department.expansion.scripts import talk_tracks
@@ -182,6 +187,8 @@ def qualify(
 ) -> ExpansionResult:
     limit_types = limit_event_types(con, config)
     taken, caps = training_plan(con, as_of, config)
+    if sum(taken.values()) >= config.likelihood.min_positive_examples + 10:
+        preload_learner()  # enough examples that the model may be learned
     frames = load_frames(con, [as_of, *taken], config, limit_types, caps)
     now = assess(frames[as_of], config)
     scorer = train(con, as_of, config, {t: frames[t] for t in taken})
