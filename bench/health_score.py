@@ -1,44 +1,60 @@
-"""Benchmark: health features, training and scoring for a large company.
+"""Benchmark: health features, scoring and training for a large company.
 
 Not a test: run it by hand and read the figures.
 
     python bench/health_score.py                        # 20,000 accounts, 24 months
-    python bench/health_score.py --accounts 2000 --months 24 --json
+    python bench/health_score.py --accounts 100000 --months 24
+    python bench/health_score.py --accounts 2000 --months 24 --origins 3 --json
 
 What it does:
 
-1. Generates (once; reused if the workspace exists) the demo company with
-   `csops.demo.generate_company` into `--data-dir` and ingests it into a workspace
-   there (neither is timed).
-2. Times, in this process: opening the warehouse (store tables to DuckDB), the daily
-   event aggregates, the features of every account active on the as-of day, training the
-   churn model (features of every observation day, both learners, calibration), scoring
-   (model + scorecard + signals for every account), and a backtest with one origin.
-3. Prints each step's seconds and the process's peak resident memory (ru_maxrss, which
-   includes DuckDB's memory).
+1. Takes the shared generated company of that size from `bench/company.py`
+   (`prepare_company`: generated and ingested once under /tmp/csops-bench/, reused; not
+   timed). The as-of day is the last day of its history.
+2. Times, in this process, what `csops health score` does with a stored model: opening
+   the warehouse (the store tables health reads, copied to DuckDB once per store state:
+   the first run after an ingest is slower, "cold"), the event aggregates of the as-of
+   day, the features of every account active on it, scoring (model + scorecard + top
+   signals in words for every account) and writing the scores as Parquet. Then training
+   the churn model (features of every observation day, both learners, calibration) and,
+   unless --no-backtest, a backtest.
+3. Prints each step's wall and CPU seconds, the features + scoring total, the process's
+   peak resident memory (ru_maxrss, which includes DuckDB's memory), the load average
+   (other work on the machine slows the wall times) and a PASS/FAIL line against the
+   targets of issue 5: features + scoring for 100,000 accounts and 100M events in under
+   60 s, training in under 5 minutes (on this machine: 2 cores), judged on wall time.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
+import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from company import prepare_company
+
 from csops.analytics.warehouse import open_warehouse
-from csops.config import Settings
-from csops.demo import generate_company
+from csops.commands.health import output_row, write_scores
 from csops.health.backtest import run_backtest
 from csops.health.dataset import HealthData
 from csops.health.scorecard import load_scorecard
 from csops.health.scoring import score_day
-from csops.ingest.batch import ingest_paths
-from csops.ingest.pipeline import IngestContext
-from csops.store.database import make_engine, upgrade_schema
+from csops.health.service import HEALTH_TABLES
+from csops.store.database import make_engine
+
+TARGET_ACCOUNTS = 100_000
+TARGET_EVENTS = 100_000_000
+TARGET_SCORING_S = 60.0
+TARGET_TRAIN_S = 300.0
 
 
 class Figures(dict[str, Any]):
@@ -47,77 +63,109 @@ class Figures(dict[str, Any]):
 
     def __setitem__(self, key: str, value: Any) -> None:
         super().__setitem__(key, value)
-        print(f"  {key}: {value}", file=sys.stderr, flush=True)
+        shown = f"{value:.2f}" if isinstance(value, float) else value
+        print(f"  {key}: {shown}", file=sys.stderr, flush=True)
 
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def prepare(folder: Path, accounts: int, months: int, end: date) -> Settings:
-    settings = Settings(home=folder / "ws")
-    marker = folder / "ws" / "bench-ready"
-    engine = make_engine(settings)
-    upgrade_schema(engine)
-    if not marker.exists():
-        print(f"generating {accounts} accounts x {months} months ...", file=sys.stderr)
-        paths = generate_company(folder / "data", accounts=accounts, months=months, end=end)
-        now = datetime.now(UTC).replace(tzinfo=None)
-        ingest_paths(IngestContext(settings, engine, now), [p for ps in paths.values() for p in ps])
-        marker.write_text("ok")
-    engine.dispose()
-    return settings
+def verdict(figures: Figures) -> str:
+    total = figures["features_scoring_s"]
+    train = figures["train_s"]
+    ok = total < TARGET_SCORING_S and train < TARGET_TRAIN_S
+    size = ""
+    if figures["accounts"] < TARGET_ACCOUNTS or figures["events"] < TARGET_EVENTS:
+        size = (
+            f" (this company: {figures['accounts']:,} accounts, {figures['events']:,} events: "
+            "below the target size, not conclusive)"
+        )
+    return (
+        f"{'PASS' if ok else 'FAIL'}: features + scoring {total:.1f} s "
+        f"(target < {TARGET_SCORING_S:.0f} s), training {train:.1f} s "
+        f"(target < {TARGET_TRAIN_S:.0f} s){size}"
+    )
+
+
+@contextmanager
+def timed(figures: Figures, step: str) -> Iterator[None]:
+    """Wall seconds of the step as `<step>_s`, and the process's CPU seconds (every
+    thread, DuckDB's and LightGBM's included) as `<step>_cpu_s`: on a shared machine the
+    wall time depends on the other work, the CPU time much less."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield
+    figures[f"{step}_cpu_s"] = time.process_time() - cpu
+    figures[f"{step}_s"] = time.perf_counter() - wall
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--accounts", type=int, default=20_000)
     parser.add_argument("--months", type=int, default=24)
-    parser.add_argument("--data-dir", type=Path, default=Path("/tmp/csops-bench-health"))
     parser.add_argument("--horizon-days", type=int, default=90)
+    parser.add_argument("--origins", type=int, default=1, help="Backtest origins.")
     parser.add_argument("--no-backtest", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    end = datetime.now(UTC).date()
-    folder = args.data_dir / f"{args.accounts}x{args.months}"
-    settings = prepare(folder, args.accounts, args.months, end)
-    as_of = end - timedelta(days=1)
-    figures = Figures(accounts=args.accounts, months=args.months)
+    company = prepare_company(args.accounts, args.months)
+    settings = company.settings
+    as_of = company.end - timedelta(days=1)
+    figures = Figures(accounts=args.accounts, months=args.months, as_of=as_of.isoformat())
+    figures["load_average"] = os.getloadavg()[0]
 
-    t = time.perf_counter()
-    con = open_warehouse(settings, make_engine(settings))
-    figures["open_warehouse_s"] = time.perf_counter() - t
+    with timed(figures, "open_warehouse"):
+        con = open_warehouse(settings, make_engine(settings), HEALTH_TABLES)
     figures["events"] = con.execute("SELECT COUNT(*) FROM events").fetchall()[0][0]
-    t = time.perf_counter()
-    data = HealthData(con, as_of)
-    figures["event_aggregates_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    frame = data.frame(as_of)
-    figures["features_s"] = time.perf_counter() - t
+    with timed(figures, "event_aggregates"):
+        data = HealthData(con, as_of)
+    with timed(figures, "features"):
+        frame = data.frame(as_of)
     figures["active_accounts"] = len(frame)
     figures["features"] = len(frame.names)
     card = load_scorecard(None, set(frame.names))
-    t = time.perf_counter()
-    model = data.train(as_of, args.horizon_days, card)
-    figures["train_s"] = time.perf_counter() - t
+    # Scoring uses the model trained here (a stored model in real use): train first,
+    # timed on its own.
+    with timed(figures, "train"):
+        model = data.train(as_of, args.horizon_days, card)
     figures["training_rows"] = model.metadata["rows"]
     figures["chosen"] = model.metadata.get("chosen")
-    t = time.perf_counter()
-    scores = score_day(frame, model, card, as_of)
-    figures["score_s"] = time.perf_counter() - t
+    figures["calibration"] = model.metadata.get("calibration")
+    with timed(figures, "score"):
+        scores = score_day(frame, model, card, as_of)
+        # The rows `csops health score --out` writes: every account's signals in words.
+        rows = [output_row(s) for s in scores]
     figures["scored"] = len(scores)
-    if not args.no_backtest:
-        t = time.perf_counter()
-        bt = run_backtest(data, card, as_of, args.horizon_days, origins=1)
-        figures["backtest_s"] = time.perf_counter() - t
-        figures["backtest_model_auc"] = bt.get("model", {}).get("auc")
-        figures["backtest_naive_auc"] = bt.get("naive", {}).get("auc")
+    with timed(figures, "write_scores"), tempfile.TemporaryDirectory() as tmp:
+        write_scores(Path(tmp) / "scores.parquet", rows)
+    steps = ("open_warehouse", "event_aggregates", "features", "score", "write_scores")
+    figures["features_scoring_s"] = sum(figures[f"{k}_s"] for k in steps)
+    figures["features_scoring_cpu_s"] = sum(figures[f"{k}_cpu_s"] for k in steps)
     figures["peak_memory_mb"] = peak_mb()
+    if not args.no_backtest:
+        with timed(figures, "backtest"):
+            bt = run_backtest(data, card, as_of, args.horizon_days, origins=args.origins)
+        figures["backtest_accounts"] = bt.get("accounts")
+        figures["backtest_churned"] = bt.get("churned")
+        for key in ("model", "scorecard", "naive"):
+            figures[f"backtest_{key}_auc"] = bt.get(key, {}).get("auc")
+            figures[f"backtest_{key}_lift"] = bt.get(key, {}).get("top_decile_lift")
+        figures["backtest_model_brier"] = bt.get("model", {}).get("brier")
+        table = bt.get("model", {}).get("reliability", [])
+        figures["reliability_max_gap"] = max(
+            (abs(b["mean_predicted"] - b["observed_rate"]) for b in table), default=None
+        )
+        figures["reliability"] = [
+            (round(b["mean_predicted"], 4), round(b["observed_rate"], 4)) for b in table
+        ]
+        figures["peak_memory_mb"] = peak_mb()
+    figures["load_average_end"] = os.getloadavg()[0]
+    figures["verdict"] = verdict(figures)
     if args.json:
         print(json.dumps(figures, indent=2, default=str))
         return
     for key, value in figures.items():
-        print(f"{key:22} {value:.2f}" if isinstance(value, float) else f"{key:22} {value}")
+        print(f"{key:24} {value:.2f}" if isinstance(value, float) else f"{key:24} {value}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from csops.demo import generate_company
 from csops.health.report_section import build_section
 from csops.ingest.batch import ingest_paths
 from csops.ingest.pipeline import IngestContext
-from csops.reports.section import ReportContext
+from csops.reports.section import ReportContext, TableBlock
 from csops.store.database import make_engine, upgrade_schema
 
 END = date(2026, 5, 1)
@@ -139,8 +139,11 @@ def test_backtest_reports_three_predictors(homes: tuple[Path, Path]) -> None:
     )
     a = invoke(full, *args)
     assert a["origins"] and isinstance(a["model"], dict)
-    for key in ("auc", "top_decile_lift", "red_precision", "churned_green_before"):
-        assert key in a["model"] and key in a["naive"] and key in a["scorecard"]
+    for name in ("model", "naive", "scorecard"):
+        block = a[name]
+        assert isinstance(block, dict)
+        for key in ("auc", "top_decile_lift", "red_precision", "churned_green_before"):
+            assert key in block, (name, key)
     assert isinstance(a["renewal_forecast"], list) and a["renewal_forecast"]
 
 
@@ -216,3 +219,26 @@ def test_report_section(homes: tuple[Path, Path]) -> None:
     titles = [getattr(b, "title", "") for b in section.blocks]
     assert "Biggest risks" in titles
     assert any(t.startswith("How predictive") for t in titles)
+
+
+def test_report_reuses_the_backtest_stored_with_the_model(homes: tuple[Path, Path]) -> None:
+    """The first report works the backtest out once and stores it in the model file; the
+    next one shows the stored figures instead of training a backtest model again."""
+    full, _ = homes
+    settings = Settings(home=full)
+    engine = make_engine(settings)
+    build_section(ReportContext(settings, engine, D))
+    (path,) = sorted((full / "models").glob(f"churn-h90-{D.isoformat()}.json"))
+    stored = json.loads(path.read_text())
+    assert stored["metadata"]["backtest"]["origins"]
+    stored["metadata"]["backtest"]["model"]["auc"] = 0.123  # a figure no backtest gave
+    path.write_text(json.dumps(stored))
+    section = build_section(ReportContext(settings, engine, D))
+    engine.dispose()
+    assert section is not None and section.data["backtest"]["model"]["auc"] == 0.123
+    tables = [
+        b
+        for b in section.blocks
+        if isinstance(b, TableBlock) and b.title.startswith("How predictive")
+    ]
+    assert tables[0].rows[0][1] == "0.12"

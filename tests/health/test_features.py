@@ -113,6 +113,10 @@ def test_features_count_by_hand(ctx: IngestContext, tmp_path: Path) -> None:
     assert globex["overdue_invoices"] == 1 and globex["mrr"] == 50
     assert globex["events_7d"] == 1 and globex["events_prev_28d"] == 0
     assert math.isnan(globex["events_trend_28d"])
+    # An event type the account never used: none counted, no "days since".
+    assert globex["events[open]_28d"] == 0 and globex["events[open]_90d"] == 0
+    assert math.isnan(globex["events[open]_days_since"])
+    assert math.isnan(globex["events[open]_trend_28d"])
 
 
 def test_future_data_does_not_move_features(ctx: IngestContext, tmp_path: Path) -> None:

@@ -212,3 +212,44 @@ def test_scores_written_as_parquet_and_json(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "s.json").read_text()) == rows
     with pytest.raises(typer.Exit):
         write_scores(tmp_path / "s.xlsx", rows)
+
+
+def test_tree_shap_values_are_lightgbms() -> None:
+    """Our block-at-once tree SHAP gives LightGBM's own `pred_contrib` values, missing
+    values and zeros included, for the model's trees and for deeper ones."""
+    import lightgbm as lgb
+
+    from csops.health.learners import LGB_PARAMS
+    from csops.health.tree_shap import TreeExplainer
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(4_000, 6))
+    x[rng.random(x.shape) < 0.2] = np.nan
+    x[:, 2] = rng.integers(0, 3, len(x))  # many exact zeros
+    signal = np.nan_to_num(x[:, 0]) - np.nan_to_num(x[:, 1]) + (x[:, 2] == 0)
+    y = (rng.random(len(x)) < 1 / (1 + np.exp(-(2 * signal - 2)))).astype(np.float64)
+    for params in (LGB_PARAMS, {**LGB_PARAMS, "max_depth": -1, "num_leaves": 31}):
+        booster = lgb.train(params, lgb.Dataset(x, y), num_boost_round=30)
+        theirs = np.asarray(booster.predict(x, pred_contrib=True))
+        ours = TreeExplainer(booster.dump_model()).contributions(x)
+        assert np.allclose(ours, theirs[:, :-1], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("sums", "raising_only", "picked"),
+    [
+        # Raising first, largest first; then the strongest protective ones; -1 padded.
+        ([[0.5, -0.2, 0.0, 0.9, -0.7]], False, [[3, 0, 4]]),
+        ([[0.5, -0.2, 0.0, 0.9, -0.7]], True, [[3, 0, -1]]),
+        ([[-0.1, -0.3, 0.0, -0.2, 0.0]], False, [[1, 3, 0]]),
+        ([[0.0, 0.0, 0.0, 0.0, 0.0]], False, [[-1, -1, -1]]),
+        ([[0.2, 0.4, 0.3, 0.1, 0.5]], False, [[4, 1, 2]]),
+    ],
+)
+def test_pick_signals_by_hand(
+    sums: list[list[float]], raising_only: bool, picked: list[list[int]]
+) -> None:
+    from csops.health.explain import pick_signals
+
+    got = pick_signals(np.array(sums), 3, raising_only)
+    assert got.tolist() == picked

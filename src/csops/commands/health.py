@@ -63,10 +63,14 @@ SCORECARD = typer.Option(None, "--scorecard", help="Scorecard YAML (default: wor
 JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
 
 
-def _row(s: AccountHealth) -> dict[str, Any]:
-    d = s.to_json()
+def output_row(s: AccountHealth) -> dict[str, Any]:
+    """The output row of the CLI contract (only the model's signals are worked out)."""
     return {
-        k: d[k] for k in ("account_id", "churn_probability", "health_score", "band", "top_signals")
+        "account_id": s.account_id,
+        "churn_probability": round(s.churn_probability, 4),
+        "health_score": None if s.health_score is None else round(s.health_score, 1),
+        "band": s.band,
+        "top_signals": [x.to_json() for x in s.top_signals],
     }
 
 
@@ -119,7 +123,7 @@ def score(
             raise typer.Exit(1)
     if top is not None:
         scores = scores[:top]
-    rows = [_row(s) for s in scores]
+    rows = [output_row(s) for s in scores]
     if not model.trusted:
         err.print(f"[yellow]{model.metadata.get('warning', 'model not trusted')}[/yellow]")
     if out_path is not None:

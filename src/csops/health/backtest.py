@@ -32,7 +32,7 @@ from csops.health.metrics import (
     top_decile_lift,
 )
 from csops.health.scorecard import Scorecard, score
-from csops.health.scoring import model_band, scorecard_risk
+from csops.health.scoring import card_bands, churn_probability, model_bands, scorecard_risk
 
 Array = npt.NDArray[np.float64]
 Flags = npt.NDArray[np.bool_]
@@ -99,14 +99,14 @@ def run_backtest(
         frame = data.frame(o)
         labels = churned_after(data.con, as_of, [o], horizon_days)
         y = np.array([float(labels.get((a, o), False)) for a in frame.account_ids])
-        p = model.probability(frame)
         sc = score(card, frame)
-        bands = [card.bands.band(s) if not np.isnan(s) else "yellow" for s in sc.score]
+        p = churn_probability(model, frame, sc)
+        bands = card_bands(card, sc.score)
         ys.append(y)
         probs.append(p)
         card_risk.append(scorecard_risk(sc))
-        card_red.append(np.array([b == "red" for b in bands]))
-        card_green.append(np.array([b == "green" for b in bands]))
+        card_red.append(bands == "red")
+        card_green.append(bands == "green")
         naive.append(naive_usage_drop(frame.column("events_28d"), frame.column("events_prev_28d")))
         per_origin.append(
             {
@@ -153,8 +153,8 @@ def run_backtest(
         )
     y_all = np.concatenate(ys)
     p_all = np.concatenate(probs)
-    red_p = np.array([model_band(card, v) == "red" for v in p_all])
-    green_p = np.array([model_band(card, v) == "green" for v in p_all])
+    by_model = model_bands(card, p_all)
+    red_p, green_p = by_model == "red", by_model == "green"
     drop = np.concatenate(naive)
     result.update(
         accounts=len(y_all),

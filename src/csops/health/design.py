@@ -58,9 +58,9 @@ def design_matrix(frame: FeatureFrame, spec: DesignSpec) -> npt.NDArray[np.float
         j = index.get(name)
         cols.append(frame.values[:, j] if j is not None else np.full(n, np.nan))
     for key, values in spec.levels.items():
-        got = frame.categories.get(key, [None] * n)
+        got = np.asarray(frame.categories.get(key, [None] * n), dtype=object)
         for v in values:
-            cols.append(np.array([1.0 if g == v else 0.0 for g in got], dtype=np.float64))
+            cols.append((got == v).astype(np.float64))
     if not cols:
         return np.empty((n, 0))
     return np.column_stack(cols).astype(np.float64)

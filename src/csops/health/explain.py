@@ -1,18 +1,35 @@
 """Signals in plain words, from the account's own numbers.
 
 `describe(feature, row, day)` says what a feature value means for the account ("active
-users down 58% vs the prior 28 days (24 -> 10)"); `top_signals` picks the features that
-moved the account's risk most, with direction and size.
+users down 58% vs the prior 28 days (24 -> 10)"); `SignalGroups.pick` chooses, for every
+account at once, the signals that moved its risk most (numpy over the contribution
+matrix), and `Picks.signals` words only those, for one account when it is asked for.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[np.float64]
+Row = Mapping[str, float]
+# Contributions this small are no signal at all.
+NEGLIGIBLE = 1e-9
+# Features that `describe` words from the same numbers, so they say the same thing: one
+# signal, their contributions added, named after the first of them the account has.
+SAME_WORDS: tuple[tuple[str, ...], ...] = (
+    ("events_prev_28d", "events_trend_28d"),
+    ("active_users_prev_28d", "active_users_trend_28d"),
+    ("nps_previous", "nps_change"),
+    ("failed_invoices_90d", "days_since_first_failed_invoice"),
+)
 
 _TYPE = re.compile(r"^events\[(?P<type>.+)\]_(?P<what>7d|28d|90d|trend_28d|days_since)$")
 
@@ -47,7 +64,7 @@ def _change(label: str, now: float, before: float) -> str:
     return f"{label} {way} {abs(pct):.0f}% vs the prior 28 days ({_n(before)} → {_n(now)})"
 
 
-def _trend(label: str, row: dict[str, float], now_key: str, prev_key: str, v: float) -> str:
+def _trend(label: str, row: Row, now_key: str, prev_key: str, v: float) -> str:
     now, before = _get(row, now_key), _get(row, prev_key)
     if now is not None and before is not None:
         return _change(label, now, before)
@@ -55,7 +72,7 @@ def _trend(label: str, row: dict[str, float], now_key: str, prev_key: str, v: fl
     return f"{label} {way} {abs(v) * 100:.0f}% vs the prior 28 days"
 
 
-def _get(row: dict[str, float], key: str) -> float | None:
+def _get(row: Row, key: str) -> float | None:
     v = row.get(key)
     return None if v is None or math.isnan(v) else v
 
@@ -94,7 +111,7 @@ _SIMPLE: dict[str, Callable[[float], str]] = {
 }
 
 
-def describe(feature: str, row: dict[str, float], day: date) -> str:
+def describe(feature: str, row: Row, day: date) -> str:
     """One sentence about `feature` for the account whose features are `row`."""
     v = _get(row, feature)
     m = _TYPE.match(feature)
@@ -150,7 +167,7 @@ def describe(feature: str, row: dict[str, float], day: date) -> str:
     return f"{feature.replace('_', ' ')} = {_n(v)}"
 
 
-def _describe_type(event_type: str, what: str, v: float | None, row: dict[str, float]) -> str:
+def _describe_type(event_type: str, what: str, v: float | None, row: Row) -> str:
     name = f"'{event_type}'"
     if what == "days_since":
         return f"never used {name}" if v is None else f"last {name} {_n(v)} days ago"
@@ -164,44 +181,138 @@ def _describe_type(event_type: str, what: str, v: float | None, row: dict[str, f
     return f"{_n(v or 0.0)} {name} events in the last {window} days"
 
 
+@dataclass(frozen=True)
+class SignalGroups:
+    """Columns grouped into signals (see SAME_WORDS): `members[g]` are the column indices
+    of signal g, in column order."""
+
+    names: list[str]
+    members: list[list[int]]
+
+    @staticmethod
+    def of(names: Sequence[str]) -> SignalGroups:
+        index = {n: j for j, n in enumerate(names)}
+        joined: dict[int, list[int]] = {}
+        for same in SAME_WORDS:
+            cols = sorted(index[n] for n in same if n in index)
+            for j in cols:
+                joined[j] = cols
+        members = [joined.get(j, [j]) for j in range(len(names))]
+        seen: set[int] = set()
+        unique = []
+        for m in members:
+            if m[0] not in seen:
+                seen.add(m[0])
+                unique.append(m)
+        return SignalGroups(list(names), unique)
+
+    def sums(self, contributions: Array) -> Array:
+        """Per signal, the contributions of its columns added (n x signals)."""
+        out = contributions[:, [m[0] for m in self.members]].copy()
+        for g, m in enumerate(self.members):
+            if len(m) > 1:
+                out[:, g] += contributions[:, m[1:]].sum(axis=1)
+        return out
+
+    def pick(self, contributions: Array, limit: int, raising_only: bool = False) -> Picks:
+        """The signals to show for every row of `contributions` (accounts x columns)."""
+        sums = self.sums(contributions)
+        picked = pick_signals(sums, limit, raising_only)
+        shown = picked >= 0
+        safe = np.where(shown, picked, 0)
+        totals = np.where(shown, np.take_along_axis(sums, safe, axis=1), 0.0)
+        # Named after the first column of the signal that contributes for the account.
+        first = np.array([m[0] for m in self.members], dtype=np.int64)
+        columns = np.where(shown, first[safe], -1)
+        for g, m in enumerate(self.members):
+            if len(m) == 1:
+                continue
+            at = np.nonzero(shown & (picked == g))
+            named = np.full(len(at[0]), m[0], dtype=np.int64)
+            for j in reversed(m):
+                named = np.where(np.abs(contributions[at[0], j]) > NEGLIGIBLE, j, named)
+            columns[at] = named
+        return Picks(columns, totals)
+
+
+@dataclass(frozen=True)
+class Picks:
+    """The signals chosen for a block of accounts: per account (row) and rank, the column
+    it is named after (-1: none) and its contribution (of all its columns together)."""
+
+    columns: npt.NDArray[np.int64]
+    totals: Array
+
+    def signals(self, k: int, names: Sequence[str], row: Row, day: date) -> list[Signal]:
+        """Account `k`'s signals, in words."""
+        out = []
+        for j, total in zip(self.columns[k].tolist(), self.totals[k].tolist(), strict=True):
+            if j < 0:
+                break
+            name = names[j]
+            value = row.get(name)
+            clean = None if value is None or math.isnan(value) else round(value, 4)
+            out.append(
+                Signal(
+                    signal=name,
+                    value=clean,
+                    direction="raises risk" if total > 0 else "lowers risk",
+                    contribution=total,
+                    text=describe(name, row, day),
+                )
+            )
+        return out
+
+
+def pick_signals(sums: Array, limit: int, raising_only: bool = False) -> npt.NDArray[np.int64]:
+    """For each row of `sums` (accounts x signals), the signals to show, -1 padded: those
+    that raise risk, largest first; then, unless `raising_only`, when fewer than `limit`
+    raise it, the strongest protective ones."""
+    n, g = sums.shape
+    out = np.full((n, limit), -1, dtype=np.int64)
+    k = min(limit, g)
+    if n == 0 or k == 0:
+        return out
+    c = np.where(np.abs(sums) > NEGLIGIBLE, sums, 0.0)
+    rising = _extreme(-c, k)
+    rising_value = np.take_along_axis(c, rising, axis=1)
+    positives = (rising_value > 0).sum(axis=1)
+    slot = np.arange(k)
+    use_rising = slot[None, :] < positives[:, None]
+    out[:, :k] = np.where(use_rising, rising, -1)
+    if raising_only:
+        return out
+    falling = _extreme(c, k)
+    from_falling = np.clip(slot[None, :] - positives[:, None], 0, k - 1)
+    candidate = np.take_along_axis(falling, from_falling, axis=1)
+    negative = np.take_along_axis(c, candidate, axis=1) < 0
+    fill = ~use_rising & negative
+    out[:, :k] = np.where(fill, candidate, out[:, :k])
+    return out
+
+
+def _extreme(c: Array, k: int) -> npt.NDArray[np.int64]:
+    """Per row, the columns of the k smallest values, smallest first (ties: column)."""
+    part = (
+        np.argpartition(c, k - 1, axis=1)[:, :k]
+        if k < c.shape[1]
+        else np.tile(np.arange(c.shape[1]), (c.shape[0], 1))
+    )
+    values = np.take_along_axis(c, part, axis=1)
+    order = np.lexsort((part, values), axis=1)
+    return np.asarray(np.take_along_axis(part, order, axis=1), dtype=np.int64)
+
+
 def top_signals(
     names: list[str],
     contributions: list[float],
-    row: dict[str, float],
+    row: Row,
     day: date,
     limit: int = 5,
 ) -> list[Signal]:
     """The features that raise risk most, largest first (then, if fewer than `limit` raise
-    it, the strongest protective ones). Features that say the same thing in words (failed
-    invoices and days since the first one) are one signal with their contributions added."""
-    # Only the strongest few in each direction can make the list: words for those only.
-    ranked = sorted(range(len(names)), key=lambda j: contributions[j])
-    candidates = ranked[: 3 * limit] + ranked[-3 * limit :]
-    merged: dict[str, tuple[int, float]] = {}
-    for j in sorted(set(candidates)):
-        c = contributions[j]
-        if abs(c) <= 1e-9:
-            continue
-        text = describe(names[j], row, day)
-        first, total = merged.get(text, (j, 0.0))
-        merged[text] = (first, total + c)
-    rising = sorted((t for t in merged if merged[t][1] > 0), key=lambda t: -merged[t][1])
-    chosen = rising[:limit]
-    if len(chosen) < limit:
-        lowering = sorted((t for t in merged if merged[t][1] < 0), key=lambda t: merged[t][1])
-        chosen += lowering[: limit - len(chosen)]
-    signals = []
-    for text in chosen:
-        j, total = merged[text]
-        value = row.get(names[j])
-        clean = None if value is None or math.isnan(value) else round(float(value), 4)
-        signals.append(
-            Signal(
-                signal=names[j],
-                value=clean,
-                direction="raises risk" if total > 0 else "lowers risk",
-                contribution=float(total),
-                text=text,
-            )
-        )
-    return signals
+    it, the strongest protective ones), for one account. Features that say the same thing
+    in words (failed invoices and days since the first one) are one signal with their
+    contributions added."""
+    picks = SignalGroups.of(names).pick(np.array([contributions], dtype=np.float64), limit)
+    return picks.signals(0, names, row, day)

@@ -5,20 +5,23 @@
   missing flag). Contribution of a feature = coefficient x standardised value (plus its
   missing flag's term), so contributions + intercept = the model's log-odds.
 - `BoostedLearner`: LightGBM trees on the raw values (missing stays missing); the
-  contributions are tree SHAP values (`pred_contrib=True`).
+  contributions are tree SHAP values (LightGBM's `pred_contrib=True` values, computed by
+  `tree_shap` for a whole block of accounts at once).
 
 Both are stored as plain JSON (arrays and LightGBM's text model), never pickled.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
 from sklearn.linear_model import LogisticRegression
+
+from csops.health.tree_shap import TreeExplainer, UnsupportedTree
 
 Array = npt.NDArray[np.float64]
 
@@ -36,10 +39,14 @@ class Learner(Protocol):
     def to_json(self) -> dict[str, Any]: ...
 
 
-def _balanced_weights(y: Array) -> Array:
-    pos = max(float(y.sum()), 1.0)
-    neg = max(float(len(y) - y.sum()), 1.0)
-    return np.where(y == 1, len(y) / (2 * pos), len(y) / (2 * neg))
+def _balanced_weights(y: Array, weight: Array | None = None) -> Array:
+    """Sample weights that give both classes the same total (times `weight`: rows that
+    stand for several, after subsampling)."""
+    w = np.ones(len(y)) if weight is None else weight
+    pos = max(float(w[y == 1].sum()), 1e-9)
+    neg = max(float(w[y != 1].sum()), 1e-9)
+    total = float(w.sum())
+    return np.asarray(w * np.where(y == 1, total / (2 * pos), total / (2 * neg)), np.float64)
 
 
 @dataclass
@@ -54,7 +61,14 @@ class LogisticLearner:
     kind: str = "logistic"
 
     @staticmethod
-    def fit(x: Array, y: Array, c: float = 0.1) -> LogisticLearner:
+    def fit(x: Array, y: Array, c: float = 0.1, weight: Array | None = None) -> LogisticLearner:
+        return LogisticLearner.fit_path(x, y, (c,), weight)[0]
+
+    @staticmethod
+    def fit_path(
+        x: Array, y: Array, cs: tuple[float, ...], weight: Array | None = None
+    ) -> list[LogisticLearner]:
+        """One learner per regularisation strength in `cs`, from one preprocessing."""
         finite = np.where(np.isnan(x), 0.0, x)
         logged = (np.nanmin(np.where(np.isnan(x), 0.0, x), axis=0) >= 0) & (
             np.nanmax(finite, axis=0) > 20
@@ -66,17 +80,26 @@ class LogisticLearner:
         scales = raw.std(axis=0)
         scales = np.where(scales > 0, scales, 1.0)
         z = (raw - means) / scales
-        lr = LogisticRegression(C=c, max_iter=2000)
-        lr.fit(z, y, sample_weight=_balanced_weights(y))
-        return LogisticLearner(
-            medians,
-            logged,
-            flagged,
-            means,
-            scales,
-            lr.coef_[0].astype(np.float64),
-            float(lr.intercept_[0]),
-        )
+        # Newton steps with a Cholesky solve: a handful of iterations to the exact optimum
+        # (L-BFGS needed a hundred or more per C on standardised features).
+        lr = LogisticRegression(solver="newton-cholesky", max_iter=100)
+        sample_weight = _balanced_weights(y, weight)
+        learners = []
+        for c in cs:
+            lr.set_params(C=c)
+            lr.fit(z, y, sample_weight=sample_weight)
+            learners.append(
+                LogisticLearner(
+                    medians,
+                    logged,
+                    flagged,
+                    means,
+                    scales,
+                    lr.coef_[0].astype(np.float64),
+                    float(lr.intercept_[0]),
+                )
+            )
+        return learners
 
     def _z(self, x: Array) -> Array:
         raw = _transform(x, self.medians, self.logged, self.flagged)
@@ -137,10 +160,14 @@ def _transform(
     return np.column_stack([v, missing[:, flagged].astype(np.float64)])
 
 
+# Shallow trees: tree SHAP costs trees x leaves x depth^2 per scored account. On the demo
+# company at 2,000, 5,000 and 20,000 accounts, depth 4 at this learning rate matched the
+# out-of-time AUC of unlimited depth at 0.04 with about half the fitting time.
 LGB_PARAMS: dict[str, Any] = {
     "objective": "binary",
-    "learning_rate": 0.04,
+    "learning_rate": 0.05,
     "num_leaves": 15,
+    "max_depth": 4,
     "min_data_in_leaf": 40,
     "feature_fraction": 0.7,
     "bagging_fraction": 0.8,
@@ -154,17 +181,25 @@ LGB_PARAMS: dict[str, Any] = {
 }
 
 
+MAX_ROUNDS = 300
+
+
 @dataclass
 class BoostedLearner:
     booster: lgb.Booster
     kind: str = "lightgbm"
+    _tree_explainer: TreeExplainer | bool | None = field(default=None, repr=False, compare=False)
 
     @staticmethod
     def fit(
-        x: Array, y: Array, rounds: int = 400, valid: tuple[Array, Array] | None = None
+        x: Array,
+        y: Array,
+        rounds: int = MAX_ROUNDS,
+        valid: tuple[Array, Array] | None = None,
+        weight: Array | None = None,
     ) -> tuple[BoostedLearner, int]:
         """Fit; with `valid`, stop early and return the best number of rounds."""
-        train = lgb.Dataset(x, y, free_raw_data=True)
+        train = lgb.Dataset(x, y, weight=weight, free_raw_data=True)
         sets = [train]
         callbacks: list[Any] = []
         if valid is not None:
@@ -184,8 +219,21 @@ class BoostedLearner:
         return np.asarray(self.booster.predict(x, raw_score=True), dtype=np.float64)
 
     def contributions(self, x: Array) -> Array:
+        explainer = self._explainer()
+        if explainer is not None:
+            return explainer.contributions(x)
         full = np.asarray(self.booster.predict(x, pred_contrib=True), dtype=np.float64)
         return full[:, :-1]
+
+    def _explainer(self) -> TreeExplainer | None:
+        """Our vectorised tree SHAP for this model (the same values as LightGBM's), or
+        None when its trees are too deep for it."""
+        if self._tree_explainer is None:
+            try:
+                self._tree_explainer = TreeExplainer(self.booster.dump_model())
+            except UnsupportedTree:
+                self._tree_explainer = False
+        return self._tree_explainer if isinstance(self._tree_explainer, TreeExplainer) else None
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "model": self.booster.model_to_string()}

@@ -4,12 +4,22 @@ backtest on the company's own history, then calibrated.
 Training rows are (account, observation day) pairs. The latest quarter of observation
 days is the validation period; the training period ends `horizon` days before it starts,
 so no training label looks into the validation period (a purged split). Both learners
-fit the training period; the one with the higher validation AUC wins; its calibrator is
-fitted on its validation predictions (out of time); finally it is refitted on all days.
+fit the training period; the one with the higher validation AUC wins (LightGBM's rounds
+by early stopping there).
+
+Calibration: the winner, with its settings, is fitted again on the days away from each
+of four runs of observation days (purged by the horizon on both sides) and predicts that
+run; the calibrator is fitted on those out-of-time predictions of every observation day
+(the validation days alone are a thin slice: a few hundred churns at demo size, whose
+churn rate can differ from the next months' by a quarter). Finally the winner is refitted
+on all days with the same settings and rounds, so its log-odds are on the scale the
+calibrator saw. Large companies fit on a sample (every churn, a share of the others,
+weighted back, see `fit_sample`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -32,6 +42,13 @@ Array = npt.NDArray[np.float64]
 # Fewer churn examples than this and the model is not trusted: the scorecard decides.
 MIN_TRUSTED_CHURNS = 30
 LOGISTIC_C = (0.01, 0.05, 0.3)
+# Rows the learners are fitted on at most (see `fit_sample`).
+MAX_FIT_ROWS = 150_000
+LOGISTIC_FIT_ROWS = 60_000
+# Calibration rows: every observation day, predicted by learners fitted on the days away
+# from its run of days (see `out_of_fold`); a run needs this many churns to learn from.
+CALIBRATION_FOLDS = 4
+MIN_FOLD_CHURNS = 10
 
 
 @dataclass
@@ -73,17 +90,39 @@ class ChurnModel:
         )
 
 
-def _fit_logistic(x: Array, y: Array, valid: tuple[Array, Array] | None) -> LogisticLearner:
-    if valid is None:
-        return LogisticLearner.fit(x, y, LOGISTIC_C[1])
-    best: tuple[float, LogisticLearner] | None = None
-    for c in LOGISTIC_C:
-        candidate = LogisticLearner.fit(x, y, c)
-        score = auc(candidate.logit(valid[0]), valid[1]) or 0.0
-        if best is None or score > best[0]:
-            best = (score, candidate)
-    assert best is not None
-    return best[1]
+def _fit_logistic(
+    x: Array, y: Array, w: Array | None, valid: tuple[Array, Array]
+) -> tuple[LogisticLearner, float]:
+    """The logistic learner with the C that validates best, and that C."""
+    learners = LogisticLearner.fit_path(x, y, LOGISTIC_C, w)
+    scored = [
+        (auc(m.logit(valid[0]), valid[1]) or 0.0, c, m)
+        for c, m in zip(LOGISTIC_C, learners, strict=True)
+    ]
+    best = max(scored, key=lambda t: t[0])
+    return best[2], best[1]
+
+
+def fit_sample(
+    y: Array, limit: int = MAX_FIT_ROWS, seed: int = 7
+) -> tuple[npt.NDArray[np.int64], Array | None]:
+    """Rows to fit on and their weights: every row when there are at most `limit`;
+    otherwise every churned row and a random share of the others, each weighted by the
+    inverse of that share (so the learners still see the real churn rate). Churn rows are
+    the scarce ones; the many negatives of a large company repeat each other."""
+    n = len(y)
+    if n <= limit:
+        return np.arange(n, dtype=np.int64), None
+    positive = y == 1
+    negatives = int(n - positive.sum())
+    share = max(limit - int(positive.sum()), limit // 2) / max(negatives, 1)
+    if share >= 1:
+        return np.arange(n, dtype=np.int64), None
+    rng = np.random.default_rng(seed)
+    keep = positive | (rng.random(n) < share)
+    idx = np.flatnonzero(keep).astype(np.int64)
+    weight = np.where(positive[idx], 1.0, 1.0 / share)
+    return idx, weight
 
 
 def train_churn_model(
@@ -127,23 +166,41 @@ def train_churn_model(
         )
         return ChurnModel(spec, learner, calibrator, meta)
 
-    xt, yt, xv, yv = x[is_train], y[is_train], x[is_valid], y[is_valid]
-    logistic = _fit_logistic(xt, yt, (xv, yv))
-    boosted, rounds = BoostedLearner.fit(xt, yt, valid=(xv, yv))
+    train_rows = np.flatnonzero(is_train)
+    pick, w = fit_sample(y[train_rows])
+    xt, yt = x[train_rows[pick]], y[train_rows[pick]]
+    xv, yv = x[is_valid], y[is_valid]
+    # The logistic learner has few parameters: a smaller sample chooses its C as well.
+    lpick, lw = fit_sample(y[train_rows], LOGISTIC_FIT_ROWS)
+    rows = train_rows[lpick]
+    logistic, c = _fit_logistic(x[rows], y[rows], lw, (xv, yv))
+    boosted, rounds = BoostedLearner.fit(xt, yt, valid=(xv, yv), weight=w)
     scores = {
         "logistic": _validation(logistic, xv, yv),
         "lightgbm": _validation(boosted, xv, yv),
     }
     chosen = max(scores, key=lambda k: scores[k]["auc"] or 0.0)
-    picked: Learner = logistic if chosen == "logistic" else boosted
-    calibrator = fit_calibrator(picked.logit(xv), yv, days[is_valid])
-    final: Learner
-    if chosen == "logistic":
-        assert isinstance(logistic, LogisticLearner)
-        final = _fit_logistic(x, y, None)
+
+    def fit(rows: npt.NDArray[np.int64]) -> Learner:
+        """The chosen learner, with its chosen settings, fitted on `rows` (sampled)."""
+        keep, weight = fit_sample(y[rows])
+        fit_rows = rows[keep]
+        if chosen == "logistic":
+            return LogisticLearner.fit(x[fit_rows], y[fit_rows], c, weight)
+        return BoostedLearner.fit(x[fit_rows], y[fit_rows], rounds=rounds, weight=weight)[0]
+
+    # Calibrated on out-of-time predictions of learners fitted like the final one.
+    held_out = out_of_fold(fit, x, y, days, horizon_days)
+    if held_out is None:
+        picked: Learner = logistic if chosen == "logistic" else boosted
+        held_out = (picked.logit(xv), yv, days[is_valid])
+        calibration_rows = "the validation days"
     else:
-        scale = len(y) / max(len(yt), 1)
-        final, _ = BoostedLearner.fit(x, y, rounds=max(20, int(rounds * min(scale, 1.3))))
+        calibration_rows = f"every observation day, predicted out of fold ({CALIBRATION_FOLDS})"
+    calibrator = fit_calibrator(*held_out, shapes=chosen == "logistic")
+    # The refit keeps the settings and rounds of the learners the calibrator saw, so its
+    # log-odds stay on their scale (more rounds would make them more extreme).
+    final = fit(np.arange(len(y), dtype=np.int64))
     meta.update(
         chosen=chosen,
         selection="time-ordered: train on days up to "
@@ -153,6 +210,7 @@ def train_churn_model(
         validation_rows=int(is_valid.sum()),
         validation_churned=int(yv.sum()),
         calibration=calibrator.method,
+        calibration_rows=calibration_rows,
         trusted=bool(y.sum() >= MIN_TRUSTED_CHURNS),
     )
     if not meta["trusted"]:
@@ -161,6 +219,32 @@ def train_churn_model(
             "the model is not trustworthy; the scorecard decides"
         )
     return ChurnModel(spec, final, calibrator, meta)
+
+
+def out_of_fold(
+    fit: Callable[[npt.NDArray[np.int64]], Learner],
+    x: Array,
+    y: Array,
+    days: npt.NDArray[np.int64],
+    horizon_days: int,
+) -> tuple[Array, Array, npt.NDArray[np.int64]] | None:
+    """Log-odds of every row from a learner that did not see its period: the observation
+    days are cut into CALIBRATION_FOLDS runs; each run is predicted by `fit` on the days
+    more than `horizon_days` away from it (purged on both sides, so no training label
+    overlaps the run's outcomes). None when a run has no such days with churn on them
+    (short histories): the caller falls back to the validation days."""
+    unique = np.array(sorted(set(days.tolist())), dtype=np.int64)
+    if len(unique) < CALIBRATION_FOLDS:
+        return None
+    logit = np.empty(len(y))
+    for run in np.array_split(unique, CALIBRATION_FOLDS):
+        inside = (days >= run[0]) & (days <= run[-1])
+        away = (days <= run[0] - horizon_days) | (days >= run[-1] + horizon_days)
+        if y[away].sum() < MIN_FOLD_CHURNS or y[away].sum() == away.sum():
+            return None
+        learner = fit(np.flatnonzero(away).astype(np.int64))
+        logit[inside] = learner.logit(x[inside])
+    return logit, y, days
 
 
 def _validation(learner: Learner, x: Array, y: Array) -> dict[str, float | None]:

@@ -1,13 +1,22 @@
 """The health section of the weekly report: bands, backtest figures (model vs scorecard vs
-naive baseline), the riskiest accounts with their signals, renewal forecast vs actual."""
+naive baseline), the riskiest accounts with their signals, renewal forecast vs actual.
+
+The backtest figures are those stored with the model in use (worked out once per model),
+so a report does not train a backtest model each time."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from csops.health.backtest import run_backtest
 from csops.health.scorecard import ScorecardError
-from csops.health.service import card_for, health_data, model_for, score_all, scorecard_path
+from csops.health.service import (
+    backtest_for,
+    card_for,
+    health_data,
+    model_for,
+    score_all,
+    scorecard_path,
+)
 from csops.reports.charts import bar_chart
 from csops.reports.section import Chart, Figure, Figures, ReportContext, Section, TableBlock, Text
 
@@ -32,7 +41,7 @@ def build_section(ctx: ReportContext) -> Section | None:
             return Section("health", "Health", (Text(f"Scorecard error: {exc}"),))
         model = model_for(data, ctx.settings, card, HORIZON_DAYS, retrain=False)
         _, scores = score_all(data, model, card)
-        bt = run_backtest(data, card, ctx.as_of, HORIZON_DAYS, origins=1)
+        bt = backtest_for(data, ctx.settings, card, model)
     if not scores:
         return None
     bands = Counter(s.band for s in scores)

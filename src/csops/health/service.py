@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from csops.analytics.warehouse import open_warehouse
 from csops.config import Settings
+from csops.health.backtest import run_backtest
 from csops.health.dataset import HealthData
 from csops.health.features import FeatureFrame
 from csops.health.forecast import ForecastRow, forecast, renewals_due
@@ -35,9 +36,23 @@ def scorecard_path(settings: Settings, explicit: Path | None) -> Path | None:
     return local if local.is_file() else None
 
 
+# The store tables (and columns) health reads: the warehouse copy made of them is a
+# fraction of the full one (no ticket comments or bodies), so the first command after an
+# ingest, which makes the copy, is that much faster.
+HEALTH_TABLES: dict[str, list[str] | None] = {
+    "accounts": ["account_id", "name", "segment", "owner_email"],
+    "contacts": ["account_id", "role", "attributes"],
+    "subscription_versions": None,
+    "tickets": ["account_id", "created_at", "priority", "first_reply_at", "solved_at", "csat"],
+    "surveys": ["response_id", "account_id", "kind", "score", "responded_at"],
+    "invoices": ["account_id", "due_date", "paid_at", "status"],
+    "activities": ["account_id", "kind", "occurred_at", "summary"],
+}
+
+
 @contextmanager
 def health_data(settings: Settings, engine: Engine, as_of: date) -> Iterator[HealthData]:
-    con = open_warehouse(settings, engine)
+    con = open_warehouse(settings, engine, HEALTH_TABLES)
     try:
         yield HealthData(con, as_of)
     finally:
@@ -59,6 +74,25 @@ def model_for(
     model = data.train(data.until, horizon_days, card)
     save_model(settings.workspace, model)
     return model
+
+
+def backtest_for(
+    data: HealthData, settings: Settings, card: Scorecard, model: ChurnModel
+) -> dict[str, Any]:
+    """The one-origin backtest of `model` (as of its own data day and horizon): stored in
+    its model file the first time it is worked out (it trains a model as of the origin),
+    then reused by every later report."""
+    stored = model.metadata.get("backtest")
+    if isinstance(stored, dict):
+        return stored
+    as_of = date.fromisoformat(str(model.metadata["as_of"]))
+    horizon_days = int(model.metadata["horizon_days"])
+    # A model reused from an earlier day is backtested as of that day (same connection).
+    known = data if as_of == data.until else HealthData(data.con, as_of)
+    result = run_backtest(known, card, as_of, horizon_days, origins=1)
+    model.metadata["backtest"] = result
+    save_model(settings.workspace, model)
+    return result
 
 
 def score_all(
@@ -98,17 +132,10 @@ def fit_scorecard(
     """The scorecard document with weights fitted to churn on the history known on the
     as-of day, and the scorecard's AUC on that history before and after."""
     frame, y = data.training_set(data.until, horizon_days)
-    days = sorted(set(frame.days))
-    frames = [data.frame(d) for d in days]
-    labels = []
-    for d, f in zip(days, frames, strict=True):
-        wanted = {(a, d) for a in f.account_ids}
-        by_key = {
-            (a, t): v
-            for a, t, v in zip(frame.account_ids, frame.days, y, strict=True)
-            if (a, t) in wanted
-        }
-        labels.append(np.array([by_key[(a, d)] for a in f.account_ids]))
+    # The training rows are the (sampled) frames of the observation days, stacked in order;
+    # each is scored as one cohort.
+    frames = data.training_frames(data.until, horizon_days)
+    labels = np.split(y, np.cumsum([len(f) for f in frames])[:-1]) if frames else []
     raw = yaml.safe_load(Path(card.source).read_text())
     fitted = with_weights(raw, fitted_weights(card, frames, labels))
     new_card = parse_scorecard(fitted, card.source, set(frame.names))
