@@ -63,8 +63,14 @@ class Figures(dict[str, Any]):
 
     def __setitem__(self, key: str, value: Any) -> None:
         super().__setitem__(key, value)
-        shown = f"{value:.2f}" if isinstance(value, float) else value
-        print(f"  {key}: {shown}", file=sys.stderr, flush=True)
+        print(f"  {key}: {shown(value)}", file=sys.stderr, flush=True)
+
+
+def shown(value: Any) -> str:
+    """Seconds and megabytes to 0.01, rates and AUCs to 4 decimals."""
+    if not isinstance(value, float):
+        return str(value)
+    return f"{value:.4f}" if abs(value) < 10 else f"{value:.2f}"
 
 
 def peak_mb() -> float:
@@ -165,7 +171,7 @@ def main() -> None:
         print(json.dumps(figures, indent=2, default=str))
         return
     for key, value in figures.items():
-        print(f"{key:24} {value:.2f}" if isinstance(value, float) else f"{key:24} {value}")
+        print(f"{key:24} {shown(value)}")
 
 
 if __name__ == "__main__":
