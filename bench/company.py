@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from csops.analytics.store_copy import ensure_copies
 from csops.config import Settings
 from csops.demo import generate_company
 from csops.demo.variant import rewrite_company
@@ -51,7 +52,14 @@ def prepare_company(
     print(f"  generated in {generated - started:.0f} s; ingesting ...", file=sys.stderr, flush=True)
     now = datetime.now(UTC).replace(tzinfo=None)
     ingest_paths(IngestContext(settings, engine, now), [p for ps in paths.values() for p in ps])
-    print(f"  ingested in {time.perf_counter() - generated:.0f} s", file=sys.stderr, flush=True)
+    ingested = time.perf_counter()
+    print(f"  ingested in {ingested - generated:.0f} s", file=sys.stderr, flush=True)
+    ensure_copies(settings, engine)  # as `csops ingest` does before it returns
+    print(
+        f"  tables copied for analysis in {time.perf_counter() - ingested:.0f} s",
+        file=sys.stderr,
+        flush=True,
+    )
     engine.dispose()
     marker.write_text(end.isoformat())
     return BenchCompany(settings, end, folder / "data")
@@ -73,6 +81,7 @@ def prepare_other_company(
     paths = rewrite_company(demo.data_dir, folder / "data")
     now = datetime.now(UTC).replace(tzinfo=None)
     ingest_paths(IngestContext(settings, engine, now), [p for ps in paths.values() for p in ps])
+    ensure_copies(settings, engine)
     engine.dispose()
     marker.write_text(demo.end.isoformat())
     return BenchCompany(settings, demo.end, folder / "data")

@@ -87,7 +87,24 @@ def run_ingest(ctx: IngestContext, paths: list[Path], entity: str | None) -> Ing
         console=err,
         transient=True,
     ) as progress:
-        return ingest_paths(ctx, paths, entity, _progress_factory(progress))
+        report = ingest_paths(ctx, paths, entity, _progress_factory(progress))
+        if any(f.rows_loaded or f.rows_updated for f in report.files):
+            _refresh_copies(ctx, progress)
+        return report
+
+
+def _refresh_copies(ctx: IngestContext, progress: Progress) -> None:
+    """Copy the tables this ingest changed for analysis now, so the next command starts
+    at once (see csops.analytics.store_copy)."""
+    from csops.analytics.store_copy import ensure_copies
+
+    task = progress.add_task("preparing the tables for analysis", total=None)
+
+    def on_copy(table: str, rows: int) -> None:
+        progress.update(task, description=f"preparing {table} for analysis ({rows:,} rows)")
+
+    ensure_copies(ctx.settings, ctx.engine, on_copy=on_copy)
+    progress.remove_task(task)
 
 
 def render_ingest(report: IngestReport, by_entity: bool = False) -> None:

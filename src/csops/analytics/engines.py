@@ -13,7 +13,7 @@ from typing import Any, Protocol
 import duckdb
 from sqlalchemy import Engine
 
-from csops.analytics.warehouse import table_as_arrow
+from csops.analytics.store_arrow import table_as_arrow
 from csops.store.tables import ENTITY_TABLES, subscription_versions
 
 Row = dict[str, Any]
