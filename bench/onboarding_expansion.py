@@ -12,11 +12,14 @@ What it does:
    ingested once, reused; not timed).
 2. Times, in this process:
    - opening the data: a DuckDB session over the event store and the store columns each
-     specialist reads (the first run after an ingest also copies the store tables into
-     the workspace cache; `*_cache_built` says whether this run did);
+     specialist reads (`csops ingest` copies the store tables for analysis before it
+     returns; `*_cache_built` says whether this run had to make a missing copy);
    - onboarding: journey progress of every account in the cohort window, weekly cohorts,
      funnel and proposals, and the JSON document (`csops onboarding --as-of D --json`);
-   - expansion: signals, likelihood (training included), expected added ARR and owners of
+   - expansion training: learning the likelihood model from the history before D
+     (`csops expansion train --as-of D`; stored and reused by later days, as the churn
+     model is);
+   - expansion: signals, likelihood (with that model), expected added ARR and owners of
      every account paying on D, the summary and the Parquet file
      (`csops expansion signals --as-of D --out x.parquet`).
    D is the last day of the generated history.
@@ -45,6 +48,7 @@ from typing import Any
 from company import prepare_company  # bench/company.py: the script's folder is on sys.path
 from figures import Figures, peak_mb, step
 
+from csops.analytics.store_copy import copies_folder
 from csops.department.expansion import service as expansion
 from csops.department.expansion.backtest import backtest_on
 from csops.department.expansion.config import load_config
@@ -56,7 +60,7 @@ from csops.store.database import make_engine
 
 
 def cache_files(folder: Path) -> set[Path]:
-    return set(folder.glob("store-*.duckdb")) if folder.exists() else set()
+    return set(folder.glob("*.duckdb")) if folder.exists() else set()
 
 
 def timed_open(figures: Figures, name: str, open_: Callable[[], Any], cache: Path) -> Any:
@@ -82,7 +86,7 @@ def main() -> None:
     as_of = company.end - timedelta(days=1)
     journey = load_journey(None)
     config = load_config(None)
-    cache = settings.workspace / "cache"
+    cache = copies_folder(settings)
     figures = Figures(accounts=args.accounts, months=args.months, as_of=as_of.isoformat())
 
     con = timed_open(
@@ -103,8 +107,13 @@ def main() -> None:
     con = timed_open(
         figures, "open_expansion", lambda: open_lean(settings, engine, expansion.TABLES), cache
     )
+    # As `csops expansion train` then `csops expansion signals`: the likelihood model is
+    # learned once and stored, and each later day's qualification reuses it.
+    with step(figures, "expansion_train", args.profile):
+        scorer, dates = expansion.learn(con, as_of, config)
+    figures["expansion_training_dates"] = [d.isoformat() for d in dates]
     with tempfile.TemporaryDirectory() as folder, step(figures, "expansion", args.profile):
-        qualified = expansion.qualify(con, as_of, config, "default")
+        qualified = expansion.qualify(con, as_of, config, "default", stored=(as_of, scorer))
         write_table(
             Path(folder) / "signals.parquet",
             expansion.signal_rows(qualified),

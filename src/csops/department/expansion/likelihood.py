@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -50,14 +50,65 @@ def training_set(
 
 
 @dataclass(frozen=True)
+class LogisticModel:
+    """A fitted standardised logistic regression, kept as its numbers: scoring needs only
+    numpy (no scikit-learn import) and the model file is plain JSON."""
+
+    mean: tuple[float, ...]  # per feature, of the training rows
+    scale: tuple[float, ...]  # per feature (1 where the feature never varied)
+    coef: tuple[float, ...]
+    intercept: float
+
+    def predict(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        z = ((features - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(
+            self.coef
+        ) + self.intercept
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+
+
+@dataclass(frozen=True)
 class Scorer:
     method: str  # "learned" | "rules"
     base_rate: float  # the historical expansion rate (learned) or the configured one (rules)
     examples: int
     positives: int
     flag_threshold: float
-    model: Any = None
+    model: LogisticModel | None = None
     weights: Mapping[str, float] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "base_rate": self.base_rate,
+            "examples": self.examples,
+            "positives": self.positives,
+            "flag_threshold": self.flag_threshold,
+            "features": list(FEATURES),
+            "model": None if self.model is None else asdict(self.model),
+            "weights": None if self.weights is None else dict(self.weights),
+        }
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> Scorer:
+        if list(doc["features"]) != list(FEATURES):
+            raise ValueError("the stored expansion model was trained on other features")
+        model = doc["model"]
+        return cls(
+            method=str(doc["method"]),
+            base_rate=float(doc["base_rate"]),
+            examples=int(doc["examples"]),
+            positives=int(doc["positives"]),
+            flag_threshold=float(doc["flag_threshold"]),
+            model=None
+            if model is None
+            else LogisticModel(
+                tuple(model["mean"]),
+                tuple(model["scale"]),
+                tuple(model["coef"]),
+                float(model["intercept"]),
+            ),
+            weights=doc["weights"],
+        )
 
     def score(
         self,
@@ -69,7 +120,7 @@ class Scorer:
         if len(features) == 0:
             return np.zeros(0)
         if self.model is not None:
-            return np.asarray(self.model.predict_proba(features)[:, 1], dtype=np.float64)
+            return self.model.predict(np.asarray(features, dtype=np.float64))
         weights = self.weights or {}
         keep = np.full(len(features), 1.0 - self.base_rate)
         for name in SIGNALS:  # the order signals are listed in, as the product is taken
@@ -88,9 +139,8 @@ class Scorer:
             "flag_threshold": round(self.flag_threshold, 4),
         }
         if self.model is not None:
-            coefs = self.model[-1].coef_[0]
             doc["coefficients"] = {
-                n: round(float(c), 4) for n, c in zip(FEATURES, coefs, strict=True)
+                n: round(float(c), 4) for n, c in zip(FEATURES, self.model.coef, strict=True)
             }
         return doc
 
@@ -124,8 +174,15 @@ def fit_scorer(data: TrainingSet, config: ExpansionConfig) -> Scorer:
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
-        model = make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=1000))
-        model.fit(np.asarray(data.rows, dtype=float), np.asarray(data.labels, dtype=bool))
+        pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=1000))
+        pipeline.fit(np.asarray(data.rows, dtype=float), np.asarray(data.labels, dtype=bool))
+        scaler, learner = pipeline[0], pipeline[-1]
+        model = LogisticModel(
+            tuple(float(x) for x in scaler.mean_),
+            tuple(float(x) for x in scaler.scale_),
+            tuple(float(x) for x in learner.coef_[0]),
+            float(learner.intercept_[0]),
+        )
         base = data.positives / len(data.labels)
         return Scorer("learned", base, len(data.labels), data.positives, _flag(base, config), model)
     weights = {name: settings.weight(name) for name in SIGNALS}

@@ -39,6 +39,7 @@ from csops.department.expansion.likelihood import (
     training_set,
 )
 from csops.department.expansion.lines import NO_OUTCOME
+from csops.department.expansion.model_store import latest_scorer, save_scorer
 from csops.department.expansion.owners import Seat, assign_owners
 from csops.department.expansion.scripts import talk_tracks
 from csops.department.expansion.signals import Assessment, Thresholds, assess
@@ -90,6 +91,8 @@ class ExpansionResult:
     limit_types: tuple[str, ...]
     thresholds: Thresholds
     scorer: Scorer
+    model_as_of: date  # the day the likelihood model's data is as of (D when learned now)
+    training_dates: tuple[date, ...]  # of a model learned in this run (empty: reused)
     rows: tuple[Qualified, ...]  # one per account paying on D, by account id
     contacts: dict[str, list[Contact]] | None  # of the flagged accounts (None: not loaded)
 
@@ -117,16 +120,48 @@ def run_expansion(
     as_of: date,
     config_path: Path | None = None,
     with_contacts: bool = False,
+    retrain: bool = False,
 ) -> ExpansionResult:
     """Expansion on D; `with_contacts` also reads the flagged accounts' contacts, which
-    only the hand-offs need."""
+    only the hand-offs need. The likelihood model stored for D is reused (see
+    `model_store`); without one, or with `retrain`, it is learned and stored."""
     source = config_source(settings, config_path)
     config = load_config(source)
+    stored = None if retrain else latest_scorer(settings.workspace, as_of, config)
     con = open_lean(settings, engine, TABLES)
     try:
-        return qualify(con, as_of, config, str(source) if source else "default", with_contacts)
+        result = qualify(
+            con, as_of, config, str(source) if source else "default", with_contacts, stored
+        )
     finally:
         con.close()
+    if stored is None:
+        save_scorer(settings.workspace, as_of, config, result.scorer, list(result.training_dates))
+    return result
+
+
+def train_expansion(
+    settings: Settings, engine: Engine, as_of: date, config_path: Path | None = None
+) -> tuple[Scorer, list[date], Path]:
+    """Learn the likelihood model as of D and store it: (model, training dates, file)."""
+    config = load_config(config_source(settings, config_path))
+    con = open_lean(settings, engine, TABLES)
+    try:
+        scorer, dates = learn(con, as_of, config)
+    finally:
+        con.close()
+    path = save_scorer(settings.workspace, as_of, config, scorer, dates)
+    return scorer, dates, path
+
+
+def learn(
+    con: duckdb.DuckDBPyConnection, as_of: date, config: ExpansionConfig
+) -> tuple[Scorer, list[date]]:
+    """The likelihood model learned from the history before D, and its training dates."""
+    limit_types = limit_event_types(con, config)
+    taken, caps = training_plan(con, as_of, config)
+    frames = load_frames(con, list(taken), config, limit_types, caps) if taken else {}
+    return train(con, as_of, config, frames), list(taken)
 
 
 def limit_event_types(con: duckdb.DuckDBPyConnection, config: ExpansionConfig) -> list[str]:
@@ -184,14 +219,20 @@ def qualify(
     config: ExpansionConfig,
     source: str,
     with_contacts: bool = False,
+    stored: tuple[date, Scorer] | None = None,
 ) -> ExpansionResult:
+    """Qualify every account paying on D, with the `stored` likelihood model (its data's
+    day, the model) or one learned now from the history before D."""
     limit_types = limit_event_types(con, config)
-    taken, caps = training_plan(con, as_of, config)
+    taken, caps = training_plan(con, as_of, config) if stored is None else ({}, {})
     if sum(taken.values()) >= config.likelihood.min_positive_examples + 10:
         preload_learner()  # enough examples that the model may be learned
     frames = load_frames(con, [as_of, *taken], config, limit_types, caps)
     now = assess(frames[as_of], config)
-    scorer = train(con, as_of, config, {t: frames[t] for t in taken})
+    model_as_of, scorer = stored or (
+        as_of,
+        train(con, as_of, config, {t: frames[t] for t in taken}),
+    )
     likelihoods = scorer.score(now.features(), now.fired).tolist()
     with paused_gc():  # one record per account below: see `allocation`
         assessments = assess_accounts(now)
@@ -226,6 +267,8 @@ def qualify(
         limit_types=tuple(limit_types),
         thresholds=now.thresholds,
         scorer=scorer,
+        model_as_of=model_as_of,
+        training_dates=tuple(taken),
         rows=rows,
         contacts=contacts,
     )
@@ -316,7 +359,7 @@ def _summary(result: ExpansionResult) -> dict[str, Any]:
         "flagged": len(flagged),
         "expected_added_arr_flagged": float(sum(q.value.added_arr for q in flagged)),
         "weighted_added_arr_flagged": round(sum(q.weighted_arr for q in flagged), 2),
-        "likelihood": result.scorer.describe(),
+        "likelihood": {**result.scorer.describe(), "model_as_of": result.model_as_of.isoformat()},
         "thresholds": result.thresholds.as_dict(),
         "plan_limit_event_types": list(result.limit_types),
         "signal_counts": dict(sorted(counts.items())),
