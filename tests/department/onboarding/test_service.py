@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from tests.department.onboarding.conftest import write
+from tests.department.onboarding.conftest import JOURNEY, write
 
 from csops.department.onboarding.progress import Status
 from csops.department.onboarding.service import run_onboarding, summary_json
@@ -138,3 +138,31 @@ def test_rules_that_count_events_from_data(loaded: IngestContext, tmp_path: Path
         "slow_globex": {"three_events": None, "second_login": date(2026, 3, 25), "two_kinds": None},
         "stuck_initech": {"three_events": None, "second_login": None, "two_kinds": None},
     }
+
+
+def test_an_event_type_first_seen_after_the_day_adds_no_milestone(
+    loaded: IngestContext, tmp_path: Path
+) -> None:
+    journey = tmp_path / "journey.yaml"
+    journey.write_text(
+        JOURNEY.replace(
+            "      - key: team\n",
+            "      - key: export\n"
+            "        title: First export\n"
+            "        due_day: 12\n"
+            "        optional: true\n"
+            '        rule: {kind: event, event_types: ["*export*"]}\n'
+            "      - key: team\n",
+        )
+    )
+    before = run_onboarding(loaded.settings, loaded.engine, D, journey)
+    assert "export" not in [m.key for j in before.config.journeys for m in j.milestones]
+    later = {
+        "events.csv": "account_id,event_type,occurred_at,user_id\n"
+        "stuck_initech,report_exported,2026-04-02T08:00:00Z,u2\n"
+    }
+    ingest_paths(loaded, write(tmp_path / "later", later))
+    after = run_onboarding(loaded.settings, loaded.engine, D, journey)
+    assert summary_json(after) == summary_json(before)
+    moved = run_onboarding(loaded.settings, loaded.engine, date(2026, 4, 20), journey)
+    assert "export" in [m.key for j in moved.config.journeys for m in j.milestones]

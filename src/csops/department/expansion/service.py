@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -158,17 +158,30 @@ def learn(
     con: duckdb.DuckDBPyConnection, as_of: date, config: ExpansionConfig
 ) -> tuple[Scorer, list[date]]:
     """The likelihood model learned from the history before D, and its training dates."""
-    limit_types = limit_event_types(con, config)
     taken, caps = training_plan(con, as_of, config)
+    limit_types = limit_event_types(con, config, list(taken))
     frames = load_frames(con, list(taken), config, limit_types, caps) if taken else {}
     return train(con, as_of, config, frames), list(taken)
 
 
-def limit_event_types(con: duckdb.DuckDBPyConnection, config: ExpansionConfig) -> list[str]:
+def limit_event_types(
+    con: duckdb.DuckDBPyConnection, config: ExpansionConfig, dates: list[date]
+) -> list[str]:
+    """The company's event types that match the configured plan-limit patterns, among
+    those seen in the windows of `dates` (the only events plan-limit hits are counted
+    over: the result is the same as with every type, and nothing after D is read)."""
     patterns = config.signals.plan_limit.event_types
-    if not patterns:
+    if not patterns or not dates:
         return []
-    known = [r[0] for r in con.execute("SELECT DISTINCT event_type FROM events").fetchall()]
+    low = min(dates) - timedelta(days=config.window_days - 1)
+    high = max(dates) + timedelta(days=1)
+    known = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT event_type FROM events WHERE occurred_at >= ? AND occurred_at < ?",
+            [datetime.combine(low, time()), datetime.combine(high, time())],
+        ).fetchall()
+    ]
     return sorted({t for t in known for p in patterns if fnmatch.fnmatchcase(t, p)})
 
 
@@ -223,8 +236,8 @@ def qualify(
 ) -> ExpansionResult:
     """Qualify every account paying on D, with the `stored` likelihood model (its data's
     day, the model) or one learned now from the history before D."""
-    limit_types = limit_event_types(con, config)
     taken, caps = training_plan(con, as_of, config) if stored is None else ({}, {})
+    limit_types = limit_event_types(con, config, [as_of, *taken])
     if sum(taken.values()) >= config.likelihood.min_positive_examples + 10:
         preload_learner()  # enough examples that the model may be learned
     frames = load_frames(con, [as_of, *taken], config, limit_types, caps)

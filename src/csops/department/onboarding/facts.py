@@ -108,9 +108,14 @@ def load_accounts(
     return [OnboardingAccount(*row) for row in rows]
 
 
-def event_types(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every event type in the store (the company's vocabulary)."""
-    return [r[0] for r in con.execute("SELECT DISTINCT event_type FROM events").fetchall()]
+def event_types(con: duckdb.DuckDBPyConnection, since: date, as_of: date) -> list[str]:
+    """The company's vocabulary while these accounts onboarded: every event type seen
+    from `since` to D (nothing later is known on D)."""
+    rows = con.execute(
+        "SELECT DISTINCT event_type FROM events WHERE occurred_at >= ? AND occurred_at < ?",
+        [datetime.combine(since, datetime.min.time()), _day_end(as_of)],
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 def _rule_sql(rule: Rule, known_types: list[str]) -> str | None:

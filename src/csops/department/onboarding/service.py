@@ -86,11 +86,11 @@ def onboarding_on(
     account_id: str | None = None,
 ) -> OnboardingResult:
     """Onboarding on D over an open warehouse connection holding `TABLES`."""
-    known = facts.event_types(con)
-    config = config.for_event_types(known)
     window = timedelta(weeks=config.cohort_weeks, days=config.onboarding_days)
     since = None if account_id else as_of - window
     accounts = facts.load_accounts(con, as_of, since, account_id)
+    known = facts.event_types(con, min((a.start for a in accounts), default=as_of), as_of)
+    config = config.for_event_types(known)
     days = facts.milestone_days(con, config, as_of, known)
     progress = progress_all(accounts, days, as_of, config)
     first_week = week_of(as_of) - timedelta(weeks=config.cohort_weeks - 1)
