@@ -65,3 +65,13 @@ def ctx(settings: Settings) -> Iterator[IngestContext]:
     upgrade_schema(engine)
     yield IngestContext(settings, engine, NOW)
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cli_state() -> Iterator[None]:
+    """`--workspace` is kept in a module-level state by the CLI callback: a test that
+    invokes a sub-command app directly must not inherit the previous test's workspace."""
+    from csops.commands.common import STATE
+
+    yield
+    STATE.workspace = None

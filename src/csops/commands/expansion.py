@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from csops.commands.common import emit_json, err, load_settings, open_context, out, parse_day
+from csops.commands.common import AS_OF, JSON, config_option, emit_json, err, fail, out, session
 from csops.department.expansion.backtest import Backtest, run_backtest
 from csops.department.expansion.config import ExpansionConfigError
 from csops.department.expansion.export import (
@@ -32,13 +32,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-AS_OF = typer.Option(None, "--as-of", help="Use only what was known on this day (default today).")
-JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
-CONFIG = typer.Option(
-    None,
-    "--config",
-    help="Expansion YAML (default WORKSPACE/config/expansion.yaml, else the shipped one).",
-)
+CONFIG = config_option("Expansion", "expansion.yaml")
 
 
 def _check_out(path: Path | None) -> None:
@@ -47,21 +41,12 @@ def _check_out(path: Path | None) -> None:
     try:
         export_format(path)
     except ExportError as exc:
-        err.print(f"[red]--out {exc}[/red]", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise fail(f"--out {exc}", soft_wrap=True) from exc
 
 
 def _run(as_of: str | None, config: Path | None, with_contacts: bool = False) -> ExpansionResult:
-    day = parse_day(as_of)
-    settings = load_settings()
-    ctx = open_context(settings)
-    try:
-        return run_expansion(settings, ctx.engine, day, config, with_contacts)
-    except ExpansionConfigError as exc:
-        err.print(f"[red]{exc}[/red]", soft_wrap=True)
-        raise typer.Exit(2) from exc
-    finally:
-        ctx.engine.dispose()
+    with session(as_of, ExpansionConfigError, soft_wrap=True) as s:
+        return run_expansion(s.settings, s.engine, s.day, config, with_contacts)
 
 
 @app.command("signals")
@@ -138,10 +123,7 @@ def scripts(
     result = _run(as_of, config)
     match = next((q for q in result.rows if q.account_id == account_id), None)
     if match is None:
-        err.print(
-            f"[red]account {account_id!r} is not paying on {result.as_of}[/red]", soft_wrap=True
-        )
-        raise typer.Exit(1)
+        raise fail(f"account {account_id!r} is not paying on {result.as_of}", 1, soft_wrap=True)
     tracks = talk_tracks(match.assessment, match.value)
     if as_json:
         emit_json(
@@ -168,16 +150,8 @@ def backtest(as_of: str = typer.Option(..., "--as-of", help="The earlier day to 
              as_json: bool = JSON, config: Path | None = CONFIG) -> None:  # fmt: skip
     """Qualify as of an earlier day, then check who expanded (MRR or seats up) within the
     horizon after it: precision of the flag, lift over unflagged accounts, AUC."""
-    day = parse_day(as_of)
-    settings = load_settings()
-    ctx = open_context(settings)
-    try:
-        result: Backtest = run_backtest(settings, ctx.engine, day, config)
-    except ExpansionConfigError as exc:
-        err.print(f"[red]{exc}[/red]", soft_wrap=True)
-        raise typer.Exit(2) from exc
-    finally:
-        ctx.engine.dispose()
+    with session(as_of, ExpansionConfigError, soft_wrap=True) as s:
+        result: Backtest = run_backtest(s.settings, s.engine, s.day, config)
     doc = result.as_dict()
     if as_json:
         emit_json(doc)

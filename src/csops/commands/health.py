@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import typer
 import yaml
 
-from csops.commands.common import emit_json, err, load_settings, open_context, out, parse_day
+from csops.commands.common import JSON, as_of_option, emit_json, err, fail, fail_on, out, session
 from csops.config import Settings
 from csops.health.backtest import run_backtest
 from csops.health.dataset import HealthData
@@ -33,34 +33,29 @@ from csops.health.service import (
 
 
 class HealthSession(NamedTuple):
+    day: date
     settings: Settings
     data: HealthData
     card: Scorecard
 
 
 @contextmanager
-def health_session(day: date, scorecard: Path | None) -> Iterator[HealthSession]:
-    """The company's data as known on `day` and the scorecard to use; a broken scorecard
-    ends the command with its message (exit 2)."""
-    settings = load_settings()
-    ctx = open_context(settings)
-    with health_data(settings, ctx.engine, day) as data:
-        try:
-            card = card_for(data, scorecard_path(settings, scorecard))
-        except ScorecardError as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from exc
-        yield HealthSession(settings, data, card)
+def health_session(as_of: str | None, scorecard: Path | None) -> Iterator[HealthSession]:
+    """The --as-of day, the company's data as known on it and the scorecard to use; a broken
+    scorecard ends the command with its message (exit 2)."""
+    with session(as_of) as s, health_data(s.settings, s.engine, s.day) as data:
+        with fail_on(ScorecardError):
+            card = card_for(data, scorecard_path(s.settings, scorecard))
+        yield HealthSession(s.day, s.settings, data, card)
 
 
 app = typer.Typer(
     help="Health score, churn model, explanations and backtest.", no_args_is_help=True
 )
 
-AS_OF = typer.Option(None, "--as-of", help="Day to score as of (YYYY-MM-DD, default today).")
+AS_OF = as_of_option("Day to score as of (YYYY-MM-DD, default today).")
 HORIZON = typer.Option(90, "--horizon-days", min=7, help="Churn horizon in days.")
 SCORECARD = typer.Option(None, "--scorecard", help="Scorecard YAML (default: workspace's).")
-JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
 
 
 def output_row(s: AccountHealth) -> dict[str, Any]:
@@ -90,8 +85,7 @@ def write_scores(path: Path, rows: list[dict[str, Any]]) -> None:
         table = pa.table({k: [r[k] for r in flat] for k in _row_fields()})
         pq.write_table(table, path)
     else:
-        err.print(f"[red]--out {path}: use a .csv, .parquet or .json file name[/red]")
-        raise typer.Exit(2)
+        raise fail(f"--out {path}: use a .csv, .parquet or .json file name")
 
 
 def _row_fields() -> tuple[str, ...]:
@@ -111,16 +105,14 @@ def score(
 ) -> None:
     """Score every account active on the day: churn probability, health score, band and
     the top signals behind them (riskiest first)."""
-    day = parse_day(as_of)
-    with health_session(day, scorecard) as (settings, data, card):
+    with health_session(as_of, scorecard) as (day, settings, data, card):
         model = model_for(data, settings, card, horizon_days, retrain)
         _, scores = score_all(data, model, card)
     scores.sort(key=lambda s: (-s.churn_probability, s.account_id))
     if account is not None:
         scores = [s for s in scores if s.account_id == account]
         if not scores:
-            err.print(f"[red]account {account!r} is not active on {day}[/red]")
-            raise typer.Exit(1)
+            raise fail(f"account {account!r} is not active on {day}", 1)
     if top is not None:
         scores = scores[:top]
     rows = [output_row(s) for s in scores]
@@ -147,8 +139,7 @@ def train(
 ) -> None:
     """Train the churn model on the history known on the day and store it in
     WORKSPACE/models/ with its metadata."""
-    day = parse_day(as_of)
-    with health_session(day, scorecard) as (settings, data, card):
+    with health_session(as_of, scorecard) as (_, settings, data, card):
         model = model_for(data, settings, card, horizon_days, retrain=True)
     summary = model_summary(model)
     if as_json:
@@ -168,15 +159,13 @@ def backtest(
 ) -> None:
     """How well the model, the scorecard and a naive baseline predicted churn on past
     days (trained only on what was known then), and the renewal forecast vs actual."""
-    day = parse_day(as_of)
-    with health_session(day, scorecard) as (_, data, card):
+    with health_session(as_of, scorecard) as (day, _, data, card):
         result = run_backtest(data, card, day, horizon_days, origins)
     if as_json:
         emit_json(result)
         return
     if "error" in result:
-        err.print(f"[red]{result['error']}[/red]")
-        raise typer.Exit(1)
+        raise fail(result["error"], 1)
     out.print(f"{result['accounts']} account-days, {result['churned']} churned")
     for name in ("model", "scorecard", "naive"):
         r = result[name]
@@ -202,14 +191,12 @@ def explain(
 ) -> None:
     """Why an account scores as it does: model contributions and scorecard points, in
     plain words."""
-    day = parse_day(as_of)
-    with health_session(day, scorecard) as (settings, data, card):
+    with health_session(as_of, scorecard) as (day, settings, data, card):
         model = model_for(data, settings, card, horizon_days, retrain=False)
         _, scores = score_all(data, model, card)
     found = [s for s in scores if s.account_id == account_id]
     if not found:
-        err.print(f"[red]account {account_id!r} is not active on {day}[/red]")
-        raise typer.Exit(1)
+        raise fail(f"account {account_id!r} is not active on {day}", 1)
     s = found[0]
     if as_json:
         emit_json({"as_of": day.isoformat(), **s.to_json(), "model": model_summary(model)})
@@ -235,8 +222,7 @@ def fit_scorecard_command(
 ) -> None:
     """Fit the scorecard's weights to the company's own churn history and write the
     scorecard YAML (measures, scales and bands unchanged)."""
-    day = parse_day(as_of)
-    with health_session(day, scorecard) as (settings, data, card):
+    with health_session(as_of, scorecard) as (day, settings, data, card):
         fitted, figures = fit_scorecard(data, card, horizon_days)
     target = out_path or settings.workspace / "health" / "scorecard.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)

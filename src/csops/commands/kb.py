@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 from rich.table import Table
-from sqlalchemy import Engine
 
-from csops.commands.common import emit_json, err, load_settings, open_context, out, parse_day
-from csops.config import Settings
+from csops.commands.common import (
+    JSON,
+    as_of_option,
+    emit_json,
+    err,
+    fail,
+    fail_on,
+    load_settings,
+    out,
+    parse_day,
+    store,
+)
 from csops.department.knowledge_base.articles import (
     ArticleError,
     article_file,
@@ -37,23 +44,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-AS_OF = typer.Option(None, "--as-of", help="Day the figures are as of (YYYY-MM-DD; default today).")
-JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
-
-
-@contextmanager
-def _store(settings: Settings) -> Iterator[Engine]:
-    """The store's engine, disposed afterwards (no pooled connection outlives the command)."""
-    engine = open_context(settings).engine
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]{message}[/red]")
-    return typer.Exit(2)
+AS_OF = as_of_option("Day the figures are as of (YYYY-MM-DD; default today).")
+# what a knowledge-base command cannot do ends it with its message (exit 2)
+KB_ERRORS = (ValueError, ArticleError)
 
 
 @app.command("repeat-questions")
@@ -72,17 +65,15 @@ def repeat_questions(
     """Group tickets into the questions customers keep asking; save the model for suggest."""
     settings = load_settings()
     day = parse_day(as_of)
-    try:
+    with fail_on(*KB_ERRORS):
         window = Window.of(
             day,
             parse_day(start, "--from") if start else None,
             parse_day(end, "--to") if end else None,
         )
         err.print(f"Clustering tickets from {window.start} to {window.end}…")
-        with _store(settings) as engine:
-            result = run_repeat_questions(settings, engine, day, window)
-    except (ValueError, ArticleError) as exc:
-        raise _fail(str(exc)) from exc
+        with store(settings) as ctx:
+            result = run_repeat_questions(settings, ctx.engine, day, window)
     if assignments is not None:
         write_assignments(assignments, result.assignments)
     document = result_document(result, window, top)
@@ -123,15 +114,13 @@ def draft(
     """Draft an article from agents' replies on the question's well-rated solved tickets."""
     settings = load_settings()
     parse_day(as_of)
-    try:
-        with _store(settings) as engine:
+    with fail_on(*KB_ERRORS):
+        with store(settings) as ctx:
             now = datetime.now(UTC).replace(tzinfo=None)
-            article = build_draft(settings, engine, question, owner, now)
+            article = build_draft(settings, ctx.engine, question, owner, now)
         existing = {a.article_id: a for a in load_articles(settings)}.get(article.article_id)
-    except (ValueError, ArticleError) as exc:
-        raise _fail(str(exc)) from exc
     if existing is not None and (existing.status == "published" or not force):
-        raise _fail(
+        raise fail(
             f"{article_file(settings, article.article_id)} exists ({existing.status}); "
             + (
                 "published articles are never overwritten"
@@ -157,10 +146,8 @@ def suggest(
     """The best matching articles for a ticket, with scores."""
     settings = load_settings()
     parse_day(as_of)
-    try:
+    with fail_on(*KB_ERRORS):
         match = match_ticket(settings, text, top, include_drafts=drafts)
-    except (ValueError, ArticleError) as exc:
-        raise _fail(str(exc)) from exc
     document = {
         "question_id": match.question_id,
         "label": match.label,
@@ -183,10 +170,8 @@ def articles(as_of: str | None = AS_OF, as_json: bool = JSON) -> None:
     """List the knowledge-base articles and their state."""
     settings = load_settings()
     parse_day(as_of)
-    try:
+    with fail_on(ArticleError):
         found = load_articles(settings)
-    except ArticleError as exc:
-        raise _fail(str(exc)) from exc
     if as_json:
         emit_json({"articles": [a.front_matter() for a in found]})
         return
@@ -232,24 +217,21 @@ def deflection(
     day = parse_day(as_of)
     first = parse_day(start, "--from") if start else None
     last = parse_day(end, "--to") if end else None
-    try:
-        if last is not None and last > day:
-            raise ValueError(f"--to {last} is after --as-of {day}")
-        if first is not None and first > (last or day):
-            raise ValueError(f"--from {first} is after --to {last or day}")
-        with _store(settings) as engine:
-            rows = measure_deflection(
-                settings,
-                engine,
-                day,
-                window_days=window_days,
-                view_event=view_event,
-                suggest_event=suggest_event,
-                start=first,
-                end=last,
-            )
-    except (ValueError, ArticleError) as exc:
-        raise _fail(str(exc)) from exc
+    if last is not None and last > day:
+        raise fail(f"--to {last} is after --as-of {day}")
+    if first is not None and first > (last or day):
+        raise fail(f"--from {first} is after --to {last or day}")
+    with fail_on(*KB_ERRORS), store(settings) as ctx:
+        rows = measure_deflection(
+            settings,
+            ctx.engine,
+            day,
+            window_days=window_days,
+            view_event=view_event,
+            suggest_event=suggest_event,
+            start=first,
+            end=last,
+        )
     document = deflection_document(rows, day, window_days, first, last)
     if as_json:
         emit_json(document)

@@ -15,27 +15,23 @@ from csops.analytics import metrics
 from csops.analytics.engines import QueryEngine
 from csops.analytics.metrics import MetricError
 from csops.analytics.session import ENGINES, query_engine
-from csops.commands.common import emit_json, err, load_settings, open_context, out, parse_day
+from csops.commands.common import AS_OF, JSON, emit_json, fail, fail_on, out, parse_day, store
 from csops.domain.periods import Unit
 
 app = typer.Typer(help="Revenue and retention metrics (point in time).", no_args_is_help=True)
 
-AS_OF = typer.Option(None, "--as-of", help="Use only what was known on this day (default today).")
 BY = typer.Option(None, "--by", help="Split by segment, plan, owner or region.")
 ENGINE = typer.Option("duckdb", "--engine", help=f"Where the SQL runs: {', '.join(ENGINES)}.")
-JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
 
 
 @contextmanager
 def engine_for(engine_name: str) -> Iterator[QueryEngine]:
-    settings = load_settings()
-    ctx = open_context(settings)
-    try:
-        with query_engine(settings, ctx.engine, engine_name) as engine:
-            yield engine
-    except (MetricError, ValueError) as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    with (
+        store() as ctx,
+        fail_on(MetricError, ValueError),
+        query_engine(ctx.settings, ctx.engine, engine_name) as engine,
+    ):
+        yield engine
 
 
 def money(value: Decimal | None) -> str:
@@ -221,8 +217,7 @@ def cohorts_command(
 ) -> None:
     """Logo and revenue retention by monthly start cohort."""
     if by != "month":
-        err.print(f"[red]--by {by!r}: cohorts are by month[/red]")
-        raise typer.Exit(2)
+        raise fail(f"--by {by!r}: cohorts are by month")
     day = parse_day(as_of)
     first = parse_day(since, "--since") if since else None
     with engine_for(engine) as eng:

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from csops.commands.common import emit_json, err, load_settings, open_context, out, parse_day
+from csops.commands.common import AS_OF, JSON, config_option, emit_json, err, fail, out, session
 from csops.department.onboarding.cohorts import drop_off
 from csops.department.onboarding.journey import JourneyError
 from csops.department.onboarding.service import (
@@ -24,26 +24,12 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-AS_OF = typer.Option(None, "--as-of", help="Use only what was known on this day (default today).")
-JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
-CONFIG = typer.Option(
-    None,
-    "--config",
-    help="Journey YAML (default WORKSPACE/config/onboarding.yaml, else the shipped journey).",
-)
+CONFIG = config_option("Journey", "onboarding.yaml", "journey")
 
 
 def _run(as_of: str | None, config: Path | None, account_id: str | None = None) -> OnboardingResult:
-    day = parse_day(as_of)
-    settings = load_settings()
-    ctx = open_context(settings)
-    try:
-        return run_onboarding(settings, ctx.engine, day, config, account_id)
-    except JourneyError as exc:
-        err.print(f"[red]{exc}[/red]", soft_wrap=True)
-        raise typer.Exit(2) from exc
-    finally:
-        ctx.engine.dispose()
+    with session(as_of, JourneyError, soft_wrap=True) as s:
+        return run_onboarding(s.settings, s.engine, s.day, config, account_id)
 
 
 def _pct(value: float | None) -> str:
@@ -114,12 +100,12 @@ def account(
     """One account's journey: milestones met (when), due, overdue; status; next step."""
     result = _run(as_of, config, account_id)
     if not result.progress:
-        err.print(
-            f"[red]account {account_id!r} has no paying subscription line known on "
-            f"{result.as_of}: its onboarding has not started[/red]",
+        raise fail(
+            f"account {account_id!r} has no paying subscription line known on "
+            f"{result.as_of}: its onboarding has not started",
+            1,
             soft_wrap=True,
         )
-        raise typer.Exit(1)
     p = result.progress[0]
     if as_json:
         emit_json(progress_json(p))
@@ -174,8 +160,7 @@ def write_rows(path: Path, rows: list[dict[str, object]]) -> None:
     """Proposals as JSON (a list) or CSV (lists as JSON text), chosen by the extension."""
     suffix = path.suffix.lower()
     if suffix not in (".json", ".csv"):
-        err.print(f"[red]--out {path}: use a .json or .csv file name[/red]", soft_wrap=True)
-        raise typer.Exit(2)
+        raise fail(f"--out {path}: use a .json or .csv file name", soft_wrap=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".json":
         path.write_text(json.dumps(rows, indent=2, default=str) + "\n")

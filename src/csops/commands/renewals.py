@@ -8,8 +8,8 @@ import typer
 from rich.table import Table
 
 from csops.analytics import metrics
-from csops.commands.common import emit_json, out, parse_day
-from csops.commands.metrics import AS_OF, ENGINE, JSON, engine_for, jsonable, money, thousands
+from csops.commands.common import AS_OF, JSON, emit_json, out, parse_day
+from csops.commands.metrics import ENGINE, engine_for, jsonable, money, thousands
 from csops.commands.renewals_forecast import forecast_command
 
 app = typer.Typer(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
-from csops.commands.common import emit_json, out, parse_day
-from csops.commands.health import health_session
+from csops.commands.common import JSON, emit_json, out
+from csops.commands.health import AS_OF, HORIZON, SCORECARD, health_session
 from csops.health.forecast import monthly_totals
 from csops.health.service import (
     model_for,
@@ -20,15 +20,14 @@ from csops.health.service import (
 
 
 def forecast_command(
-    as_of: str | None = typer.Option(None, "--as-of", help="Day (YYYY-MM-DD, default today)."),
+    as_of: str | None = AS_OF,
     within_days: int = typer.Option(120, "--within-days", min=1, help="Renewals due within."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
-    horizon_days: int = typer.Option(90, "--horizon-days", min=7, help="Churn model horizon."),
-    scorecard: Path | None = typer.Option(None, "--scorecard", help="Scorecard YAML."),
+    as_json: bool = JSON,
+    horizon_days: int = HORIZON,
+    scorecard: Path | None = SCORECARD,
 ) -> None:
     """Renewal forecast: probability to renew and expected ARR per renewal, by month."""
-    day = parse_day(as_of)
-    with health_session(day, scorecard) as (settings, data, card):
+    with health_session(as_of, scorecard) as (day, settings, data, card):
         model = model_for(data, settings, card, horizon_days, retrain=False)
         _, scores = score_all(data, model, card)
         rows = renewal_forecast(data, scores, within_days, horizon_days)

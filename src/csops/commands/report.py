@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from sqlalchemy import Engine
 
-from csops.commands.common import emit_json, err, load_settings, open_context, out, parse_day
+from csops.commands.common import as_of_option, emit_json, err, fail, json_option, out, session
 from csops.config import Settings
 from csops.reports.render import FORMATS, Report, render
 from csops.reports.weekly import build_weekly
@@ -23,31 +23,26 @@ def reports() -> None:
 
 @app.command("weekly")
 def weekly(
-    as_of: str | None = typer.Option(
-        None, "--as-of", help="Report as of this day (default today)."
-    ),
+    as_of: str | None = as_of_option("Report as of this day (default today)."),
     fmt: str = typer.Option("html", "--format", help="html, md or json."),
     out_path: Path | None = typer.Option(
         None, "--out", help="File to write (default in the workspace)."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print where it was written, as JSON."),
+    as_json: bool = json_option("Print where it was written, as JSON."),
 ) -> None:
     """Write the weekly report: NRR, GRR, logo churn, MRR waterfall, renewals, movers, and
     every specialist's section."""
     if fmt not in FORMATS:
-        err.print(f"[red]--format {fmt!r}: use one of {', '.join(FORMATS)}[/red]")
-        raise typer.Exit(2)
-    day = parse_day(as_of)
-    settings = load_settings()
-    ctx = open_context(settings)
-    report, path = write_weekly(settings, ctx.engine, day, fmt, out_path)
+        raise fail(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+    with session(as_of) as s:
+        report, path = write_weekly(s.settings, s.engine, s.day, fmt, out_path)
     if as_json:
         emit_json(
             {
                 "path": str(path),
                 "format": fmt,
-                "as_of": day.isoformat(),
-                "sections": [s.key for s in report.sections],
+                "as_of": s.day.isoformat(),
+                "sections": [section.key for section in report.sections],
                 "bytes": path.stat().st_size,
             }
         )

@@ -9,7 +9,18 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from csops.commands.common import emit_json, err, load_settings, open_context, out, parse_day
+from csops.commands.common import (
+    AS_OF,
+    JSON,
+    config_option,
+    emit_json,
+    fail,
+    fail_on,
+    load_settings,
+    out,
+    parse_day,
+    store,
+)
 from csops.department.support_ops.policy import PolicyError, PolicySet
 from csops.department.support_ops.service import (
     default_period,
@@ -26,21 +37,12 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-AS_OF = typer.Option(None, "--as-of", help="Use only what was known on this day (default today).")
-JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
-POLICIES = typer.Option(
-    None,
-    "--policies",
-    help="SLA policies YAML (default WORKSPACE/config/sla.yaml, else the shipped defaults).",
-)
+POLICIES = config_option("SLA policies", "sla.yaml", "defaults", flag="--policies")
 
 
 def _policies(settings: Any, path: Path | None) -> PolicySet:
-    try:
+    with fail_on(PolicyError):
         return resolve_policies(settings, path)
-    except PolicyError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
 
 
 @app.command()
@@ -70,18 +72,14 @@ def sla(
         parse_day(date_to, "--to") if date_to else None,
     )
     if end < start:
-        err.print(f"[red]--from {start} is after --to {end}[/red]")
-        raise typer.Exit(2)
+        raise fail(f"--from {start} is after --to {end}")
     settings = load_settings()
     policies = _policies(settings, policies_path)
-    ctx = open_context(settings)
-    try:
+    with store(settings) as ctx:
         at = instant_of(day, ctx.now)
         report = sla_report(
             settings, ctx.engine, policies, at, start, end, warn_hours, with_tickets=tickets
         )
-    finally:
-        ctx.engine.dispose()
     if as_json:
         emit_json(report)
     else:
@@ -101,13 +99,11 @@ def triage_command(
     """Per open ticket (or one): its SLA and due times, a priority suggestion with the rule
     that fired, the account's value and context, a category and suggested articles."""
     if ticket is not None and open_only:
-        err.print("[red]give --ticket ID or --open, not both[/red]")
-        raise typer.Exit(2)
+        raise fail("give --ticket ID or --open, not both")
     day = parse_day(as_of)
     settings = load_settings()
     policies = _policies(settings, policies_path)
-    ctx = open_context(settings)
-    try:
+    with store(settings) as ctx:
         at = instant_of(day, ctx.now)
         con = open_support_warehouse(settings, ctx.engine)
         try:
@@ -115,16 +111,13 @@ def triage_command(
             if ticket is not None:
                 one = evaluate_tickets(con, policies, at, ticket_id=ticket).results
                 if not one:
-                    err.print(f"[red]no ticket {ticket!r} created by {at:%Y-%m-%d %H:%M}[/red]")
-                    raise typer.Exit(2)
+                    raise fail(f"no ticket {ticket!r} created by {at:%Y-%m-%d %H:%M}")
                 chosen = one
             else:
                 chosen = [r for r in evaluated.results if is_open(r)]
         finally:
             con.close()
         rows = triage(evaluated, chosen, knowledge_base_matcher(settings))
-    finally:
-        ctx.engine.dispose()
     document = {"as_of": at, "policies_file": policies.source, "tickets": rows}
     if as_json:
         emit_json(document)
