@@ -25,6 +25,7 @@ from csops.department.expansion.service import (
     run_expansion,
     signal_rows,
     summary,
+    train_expansion,
 )
 
 app = typer.Typer(
@@ -44,9 +45,39 @@ def _check_out(path: Path | None) -> None:
         raise fail(f"--out {exc}", soft_wrap=True) from exc
 
 
-def _run(as_of: str | None, config: Path | None, with_contacts: bool = False) -> ExpansionResult:
+RETRAIN = typer.Option(
+    False, "--retrain", help="Learn the likelihood model again instead of reusing the stored one."
+)
+
+
+def _run(
+    as_of: str | None, config: Path | None, with_contacts: bool = False, retrain: bool = False
+) -> ExpansionResult:
     with session(as_of, ExpansionConfigError, soft_wrap=True) as s:
-        return run_expansion(s.settings, s.engine, s.day, config, with_contacts)
+        return run_expansion(s.settings, s.engine, s.day, config, with_contacts, retrain)
+
+
+@app.command("train")
+def train(as_of: str | None = AS_OF, as_json: bool = JSON, config: Path | None = CONFIG) -> None:
+    """Learn the expansion likelihood from the history before the day and store it; later
+    days reuse it for a month (as `csops health train` does for the churn model)."""
+    with session(as_of, ExpansionConfigError, soft_wrap=True) as s:
+        scorer, dates, path = train_expansion(s.settings, s.engine, s.day, config)
+    doc = {
+        "as_of": s.day.isoformat(),
+        "model": str(path),
+        "training_dates": [d.isoformat() for d in dates],
+        **scorer.describe(),
+    }
+    if as_json:
+        emit_json(doc)
+        return
+    out.print(
+        f"Expansion likelihood as of {s.day}: {scorer.method} from {scorer.examples:,} "
+        f"examples ({scorer.positives:,} expanded) on {len(dates)} training dates; "
+        f"stored in {path}",
+        soft_wrap=True,
+    )
 
 
 @app.command("signals")
@@ -57,11 +88,12 @@ def signals(
     ),
     as_json: bool = JSON,
     config: Path | None = CONFIG,
+    retrain: bool = RETRAIN,
 ) -> None:
     """Per paying account: signals with evidence, likelihood (learned or rules), expected
     added ARR, flag and owner."""
     _check_out(out_path)
-    result = _run(as_of, config)
+    result = _run(as_of, config, retrain=retrain)
     rows = signal_rows(result)
     if out_path is not None:
         write_table(out_path, rows, SIGNAL_COLUMNS)

@@ -115,3 +115,16 @@ def test_broken_config_names_the_file(workspace: Path) -> None:
     assert code == 2
     text = " ".join(stderr.split())
     assert "expansion.yaml" in text and "flag.lift_over_base" in text
+
+
+def test_train_stores_the_model_that_signals_reuse(workspace: Path) -> None:
+    code, stdout, _ = invoke(workspace, "train", "--as-of", "2026-04-20", "--json")
+    assert code == 0
+    trained = json.loads(stdout)
+    assert Path(trained["model"]).exists() and trained["training_dates"]
+    code, stdout, _ = invoke(workspace, "signals", "--as-of", "2026-04-30", "--json")
+    assert code == 0
+    assert json.loads(stdout)["likelihood"]["model_as_of"] == "2026-04-20"
+    code, stdout, _ = invoke(workspace, "signals", "--as-of", "2026-04-30", "--json", "--retrain")
+    assert code == 0
+    assert json.loads(stdout)["likelihood"]["model_as_of"] == "2026-04-30"
