@@ -12,8 +12,9 @@ What it does:
    (`prepare_company`: generated and ingested once under /tmp/csops-bench/, reused; not
    timed). The as-of day is the last day of its history.
 2. Times, in this process, what `csops health score` does with a stored model: opening
-   the warehouse (the store tables health reads, copied to DuckDB once per store state:
-   the first run after an ingest is slower, "cold"), the event aggregates of the as-of
+   the warehouse (the store tables health reads come from their DuckDB copies, which
+   `csops ingest` makes before it returns; `bench/store_copy.py` times that step), the
+   event aggregates of the as-of
    day, the features of every account active on it, scoring (model + scorecard + top
    signals in words for every account) and writing the scores as Parquet. Then training
    the churn model (features of every observation day, both learners, calibration) and,
