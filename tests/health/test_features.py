@@ -6,6 +6,9 @@ import math
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from csops.analytics.warehouse import open_warehouse
 from csops.health.dataset import HealthData
 from csops.ingest.batch import ingest_paths
@@ -20,10 +23,18 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def company(folder: Path, extra_events: str = "", end_b: str = "") -> list[Path]:
+def company(
+    folder: Path,
+    extra_events: str = "",
+    end_b: str = "",
+    extra_accounts: str = "",
+    extra_subscriptions: str = "",
+) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     return [
-        write(folder, "accounts.csv", "account_id,name\nacme,Acme\nglobex,Globex\n"),
+        write(
+            folder, "accounts.csv", "account_id,name\nacme,Acme\nglobex,Globex\n" + extra_accounts
+        ),
         write(
             folder,
             "contacts.csv",
@@ -38,7 +49,7 @@ def company(folder: Path, extra_events: str = "", end_b: str = "") -> list[Path]
             "subscription_id,account_id,mrr,start_date,end_date,seats,billing_period_months\n"
             "s1,acme,100,2025-06-15,,10,12\n"
             f"s2,globex,50,2026-01-10,{end_b},4,1\n"
-            "s3,globex,70,2026-07-01,,4,1\n",
+            "s3,globex,70,2026-07-01,,4,1\n" + extra_subscriptions,
         ),
         write(
             folder,
@@ -80,8 +91,8 @@ def company(folder: Path, extra_events: str = "", end_b: str = "") -> list[Path]
     ]
 
 
-def features(ctx: IngestContext, folder: Path) -> dict[str, dict[str, float]]:
-    ingest_paths(ctx, company(folder))
+def features(ctx: IngestContext, folder: Path, **extra: str) -> dict[str, dict[str, float]]:
+    ingest_paths(ctx, company(folder, **extra))
     con = open_warehouse(ctx.settings, ctx.engine)
     data = HealthData(con, D)
     frame = data.frame(D)
@@ -132,3 +143,56 @@ def test_future_data_does_not_move_features(ctx: IngestContext, tmp_path: Path) 
         for name, value in row.items():
             other = after[account][name]
             assert (math.isnan(value) and math.isnan(other)) or value == other, (account, name)
+
+
+def test_silent_account_is_past_the_lookback(ctx: IngestContext, tmp_path: Path) -> None:
+    """An active account with no event in the 365 days up to D is "more than 365 days"
+    silent (366), not missing: the scorecard scores it as the worst, and says so."""
+    from csops.health.explain import describe
+    from csops.health.features import FeatureFrame
+    from csops.health.scorecard import parse_scorecard, score
+
+    f = features(
+        ctx,
+        tmp_path / "in",
+        extra_accounts="hooli,Hooli\ninitech,Initech\n",
+        # initech's only event is 365 days before D, just outside the lookback (D - 365, D];
+        # hooli, a new customer, has none at all.
+        extra_subscriptions="s4,initech,80,2025-01-01,,5,1\ns5,hooli,60,2026-04-20,,5,1\n",
+        extra_events="initech,open,2025-05-01T10:00:00,i1\n",
+    )
+    assert sorted(f) == ["acme", "globex", "hooli", "initech"]
+    since = {a: row["days_since_last_event"] for a, row in f.items()}
+    assert since == {"acme": 0, "globex": 3, "hooli": 366, "initech": 366}
+    assert f["initech"]["events_90d"] == 0 and f["initech"]["events[open]_90d"] == 0
+    assert math.isnan(f["initech"]["events[open]_days_since"])
+    assert describe("days_since_last_event", f["initech"], D) == (
+        "no product activity in the last 365 days"
+    )
+    assert describe("days_since_last_event", f["globex"], D) == "no product activity for 3 days"
+    card = parse_scorecard(
+        {
+            "bands": {"green": 70, "yellow": 40},
+            "groups": {
+                "usage": {
+                    "weight": 1,
+                    "measures": [
+                        {"feature": "days_since_last_event", "scale": {"bad": 14, "good": 1}},
+                        {"feature": "open_tickets", "scale": {"bad": 3, "good": 0}},
+                    ],
+                }
+            },
+        },
+        "card.yaml",
+        set(next(iter(f.values()))),
+    )
+    accounts = sorted(f)
+    names = list(f["acme"])
+    frame = FeatureFrame(
+        accounts, [D] * 4, names, np.array([[f[a][n] for n in names] for a in accounts])
+    )
+    result = score(card, frame)
+    # acme: 0 days -> 100 (clipped), 1 open ticket -> 66.7; globex: 3 days -> 100 * 11 / 13,
+    # no ticket -> 100; hooli and initech: silent -> 0, no ticket -> 100: 50, not 100.
+    assert result.score.tolist() == pytest.approx([250 / 3, 50 * (11 / 13 + 1), 50, 50])
+    assert result.points_lost["days_since_last_event"].tolist()[2:] == [50, 50]

@@ -132,6 +132,17 @@ def test_auc_and_lift_by_hand() -> None:
             "NPS fell from 9 to 4",
         ),
         ("events[login]_days_since", {"events[login]_days_since": 12}, "last 'login' 12 days ago"),
+        (
+            "events[login]_days_since",
+            {"events[login]_days_since": math.nan},
+            "no 'login' in the last 365 days",
+        ),
+        (
+            "days_since_last_event",
+            {"days_since_last_event": 366},
+            "no product activity in the last 365 days",
+        ),
+        ("days_since_last_event", {"days_since_last_event": 9}, "no product activity for 9 days"),
         ("nps_latest", {"nps_latest": math.nan}, "nps latest: no data"),
     ],
 )

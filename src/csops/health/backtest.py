@@ -1,9 +1,12 @@
 """Backtest as of day D: would the health score have seen it coming?
 
 For each origin o = D - H, D - H - 30, ... (as many as `origins`), a model is trained
-with only what was known on o (labels up to o), the accounts active on o are scored, and
-the scores are compared with what happened by o + H (<= D). Nothing after D is read, so
-a backtest as of D gives the same figures on the full history and on the data cut at D.
+with only what was known on o (labels up to o, and the event vocabulary of the year up to
+o), the accounts active on o are scored with that vocabulary, and the scores are compared
+with what happened by o + H (<= D). Nothing after D is read, so a backtest as of D gives
+the same figures on the full history and on the data cut at D; nothing after o shapes
+the model or the features of origin o. The origins' vocabularies come from one scan, taken
+before any day's features, so each day's features are still computed once.
 
 Three predictors are compared on the same accounts: the churn model, the scorecard, and
 a naive baseline (product usage in the last 28 days fell by half or more vs the 28 days
@@ -94,9 +97,10 @@ def run_backtest(
         return result
     ys, probs, card_risk, card_red, card_green, naive = [], [], [], [], [], []
     per_origin, models, forecast_rows = [], [], []
+    vocabularies = data.vocabularies(days)
     for o in days:
         model = data.train(o, horizon_days, card)
-        frame = data.frame(o)
+        frame = data.frame(o, vocabularies[o])
         labels = churned_after(data.con, as_of, [o], horizon_days)
         y = np.array([float(labels.get((a, o), False)) for a in frame.account_ids])
         sc = score(card, frame)
@@ -129,6 +133,7 @@ def run_backtest(
                     "calibration",
                     "rows",
                     "churned_rows",
+                    "event_types",
                 )
             }
         )

@@ -13,12 +13,15 @@ Each is a single GROUP BY over the events of its window, read straight from the 
 event store (the time filter skips the months outside it), into a small temp table: the
 result has one row per account and type (or per account), so the scan, not the grouping,
 is the cost, and nothing earlier than a year back is read. The per-type counts are then
-pivoted in numpy into the company's own vocabulary of event types.
+pivoted in numpy into a vocabulary of event types: the company's own, the most frequent
+types of the year up to a day (`vocabulary_of_windows` for the day held, `vocabularies_on`
+for many days in one scan), or a stored model's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 import duckdb
@@ -31,20 +34,35 @@ from csops.analytics.duck import literal, run
 
 Array = npt.NDArray[np.float64]
 MAX_EVENT_TYPES = 25
-# "Days since" looks this far back; beyond it the value is missing, and the scan stays
-# bounded however long the history.
+# "Days since" looks this far back (the events of (D - 365, D]: 0 to 364 days ago), and
+# the scan stays bounded however long the history. Beyond it a type's "days since" is
+# missing; an active account with no event at all in it is SILENT_DAYS silent ("more
+# than 365"), so that a measure or a model sees it as the longest silence there is.
 LOOKBACK_DAYS = 365
+SILENT_DAYS = LOOKBACK_DAYS + 1
 # Per event type: counts over 7 / 28 / 90 days, trend (28 days vs the 28 before), recency.
 TYPE_SUFFIXES = ("7d", "28d", "90d", "trend_28d", "days_since")
+_TYPE_FEATURE = re.compile(r"^events\[(?P<type>.+)\]_(?:" + "|".join(TYPE_SUFFIXES) + ")$")
 
 
 def type_feature(event_type: str, suffix: str) -> str:
     return f"events[{event_type}]_{suffix}"
 
 
+def event_types_of(names: Iterable[str]) -> list[str]:
+    """The event types of the per-type features among `names`, in order of appearance."""
+    found = (m.group("type") for m in map(_TYPE_FEATURE.match, names) if m)
+    return list(dict.fromkeys(found))
+
+
 def _start(day: date, days_back: int) -> str:
     """The first instant of the `days_back`-day window ending with `day`."""
     return f"TIMESTAMP {literal((day - timedelta(days=days_back - 1)).isoformat())}"
+
+
+def _end(day: date) -> str:
+    """The first instant after `day`."""
+    return f"TIMESTAMP {literal((day + timedelta(days=1)).isoformat())}"
 
 
 def windows_day(con: duckdb.DuckDBPyConnection) -> date | None:
@@ -61,7 +79,7 @@ def prepare_event_windows(con: duckdb.DuckDBPyConnection, day: date) -> None:
     if windows_day(con) == day:
         return
     run(con, "DROP TABLE IF EXISTS hf_windows_day")
-    end = f"TIMESTAMP {literal((day + timedelta(days=1)).isoformat())}"
+    end = _end(day)
     d7, d28, d56, d90 = (_start(day, n) for n in (7, 28, 56, 90))
     run(
         con,
@@ -115,14 +133,63 @@ def vocabulary_of_windows(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
+def vocabularies_on(con: duckdb.DuckDBPyConnection, days: Iterable[date]) -> dict[date, list[str]]:
+    """The vocabulary known on each of `days`: its MAX_EVENT_TYPES most frequent event
+    types over the LOOKBACK_DAYS up to it (ties by name), as `vocabulary_of_windows` gives
+    after `prepare_event_windows(con, day)`, for every day from one scan of the events of
+    their years (a count per day and type), without building any day's windows."""
+    wanted = sorted(set(days))
+    if not wanted:
+        return {}
+    counts = ", ".join(
+        f"COUNT(*) FILTER (WHERE occurred_at >= {_start(d, LOOKBACK_DAYS)} "
+        f"AND occurred_at < {_end(d)}) AS n{k}"
+        for k, d in enumerate(wanted)
+    )
+    run(
+        con,
+        f"""
+        CREATE OR REPLACE TEMP TABLE hf_vocab_counts AS
+        SELECT event_type, {counts} FROM events
+        WHERE occurred_at >= {_start(wanted[0], LOOKBACK_DAYS)} AND occurred_at < {_end(wanted[-1])}
+        GROUP BY event_type
+        """,
+    )
+    per_day = " UNION ALL ".join(
+        f"SELECT {k} AS k, event_type, n{k} AS n FROM hf_vocab_counts" for k in range(len(wanted))
+    )
+    try:
+        rows = con.execute(
+            f"""
+            SELECT k, event_type FROM (
+                SELECT k, event_type,
+                    ROW_NUMBER() OVER (PARTITION BY k ORDER BY n DESC, event_type) AS rank
+                FROM ({per_day}) WHERE n > 0
+            ) WHERE rank <= ? ORDER BY k, rank
+            """,
+            [MAX_EVENT_TYPES],
+        ).fetchall()
+    finally:
+        run(con, "DROP TABLE IF EXISTS hf_vocab_counts")
+    found: dict[date, list[str]] = {d: [] for d in wanted}
+    for k, event_type in rows:
+        found[wanted[int(k)]].append(str(event_type))
+    return found
+
+
 def type_feature_names(vocabulary: Sequence[str]) -> list[str]:
     return [type_feature(t, s) for t in vocabulary for s in TYPE_SUFFIXES]
 
 
-def pivot_types(con: duckdb.DuckDBPyConnection, vocabulary: Sequence[str], accounts: int) -> Array:
-    """The per-type features (columns as `type_feature_names`) of the accounts in
-    `hf_active` (row = its `r`). Counts of a type never used are 0; trend and days since
-    are missing then."""
+def pivot_types(
+    con: duckdb.DuckDBPyConnection,
+    vocabulary: Sequence[str],
+    accounts: int,
+    rows: str = "hf_active",
+) -> Array:
+    """The per-type features (columns as `type_feature_names`) of the accounts of the
+    table `rows` (row = its `r`), from `hf_types`. Counts of a type not used in the last
+    LOOKBACK_DAYS (or not at all) are 0; trend and days since are missing then."""
     width = len(TYPE_SUFFIXES)
     out = np.zeros((accounts, width * len(vocabulary)))
     if not vocabulary:
@@ -135,7 +202,7 @@ def pivot_types(con: duckdb.DuckDBPyConnection, vocabulary: Sequence[str], accou
     try:
         table = con.sql(
             "SELECT a.r, v.i, t.n7, t.n28, t.n90, t.nprev, t.days_since "
-            "FROM hf_types AS t JOIN hf_active AS a USING (account_id) "
+            f"FROM hf_types AS t JOIN {rows} AS a USING (account_id) "
             "JOIN hf_vocab AS v USING (event_type)"
         ).to_arrow_table()
     finally:

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from csops.health.event_windows import LOOKBACK_DAYS
+
 Array = npt.NDArray[np.float64]
 Row = Mapping[str, float]
 # Contributions this small are no signal at all.
@@ -88,7 +90,12 @@ _SIMPLE: dict[str, Callable[[float], str]] = {
     "events_7d": lambda v: f"{_n(v)} product events in the last 7 days",
     "events_28d": lambda v: f"{_n(v)} product events in the last 28 days",
     "events_90d": lambda v: f"{_n(v)} product events in the last 90 days",
-    "days_since_last_event": lambda v: f"no product activity for {_n(v)} days",
+    # More than the lookback (SILENT_DAYS): no event in it at all.
+    "days_since_last_event": lambda v: (
+        f"no product activity in the last {LOOKBACK_DAYS} days"
+        if v > LOOKBACK_DAYS
+        else f"no product activity for {_n(v)} days"
+    ),
     "event_types_28d": lambda v: f"{_n(v)} different product actions used in the last 28 days",
     "active_users_7d": lambda v: f"{_n(v)} active users in the last 7 days",
     "active_users_28d": lambda v: f"{_n(v)} active users in the last 28 days",
@@ -170,7 +177,9 @@ def describe(feature: str, row: Row, day: date) -> str:
 def _describe_type(event_type: str, what: str, v: float | None, row: Row) -> str:
     name = f"'{event_type}'"
     if what == "days_since":
-        return f"never used {name}" if v is None else f"last {name} {_n(v)} days ago"
+        if v is None:
+            return f"no {name} in the last {LOOKBACK_DAYS} days"
+        return f"last {name} {_n(v)} days ago"
     if what == "trend_28d":
         now = _get(row, f"events[{event_type}]_28d") or 0.0
         before = now / (1 + v) if v is not None and v > -1 else 0.0

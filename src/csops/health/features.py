@@ -8,10 +8,13 @@ from the term). Every window is a run of whole days ending with D: "28 days" is
 (D - 28, D].
 
 Event features come from one pass over the events of the year before D per question
-(`event_windows`), pivoted per event type from the company's own vocabulary (the most
-frequent types of the year before the as-of day), never from a fixed list. A feature
-that does not apply (no survey answered yet, no seats on record) is NaN, not zero; a count
-of nothing that could have happened (no events in 28 days) is zero.
+(`event_windows`), pivoted per event type into a vocabulary given by the caller (the
+company's own: the most frequent types of the year before the as-of day, or a stored
+model's), never from a fixed list; `add_types` adds the columns of more types to a
+day's frame without computing the rest again. A feature that does not apply (no survey
+answered yet, no seats on record) is NaN, not zero; a count of nothing that could have
+happened (no events in 28 days) is zero, and an account with no event in the year looked
+back over has `days_since_last_event` = SILENT_DAYS (366: "more than 365").
 
 Results travel as Arrow columns into one float64 matrix: no Python object per value.
 """
@@ -25,10 +28,12 @@ from datetime import date
 import duckdb
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from csops.analytics.duck import literal, run
 from csops.analytics.sql_models import compile_model
 from csops.health.event_windows import (
+    SILENT_DAYS,
     float_column,
     pivot_types,
     prepare_event_windows,
@@ -102,6 +107,11 @@ def _prepare_lines(con: duckdb.DuckDBPyConnection, day: date) -> None:
     )
 
 
+def feature_names(vocabulary: Sequence[str]) -> list[str]:
+    """The columns of a frame with the per-type features of `vocabulary`."""
+    return [*_BASE_NAMES, *type_feature_names(vocabulary)]
+
+
 def features_on(
     con: duckdb.DuckDBPyConnection, day: date, vocabulary: Sequence[str]
 ) -> FeatureFrame:
@@ -109,12 +119,12 @@ def features_on(
     warehouse tables."""
     prepare_event_windows(con, day)
     _prepare_lines(con, day)
-    table = con.sql(_FEATURES_SQL.format(d=day_sql(day))).to_arrow_table()
+    table = con.sql(_FEATURES_SQL.format(d=day_sql(day), silent=SILENT_DAYS)).to_arrow_table()
     n = table.num_rows
     base = [float_column(table[f"f{j}"]) for j in range(len(_BASE_NAMES))]
     per_type = pivot_types(con, vocabulary, n)
     values = np.column_stack([*base, per_type]) if n else np.empty((0, len(_BASE_NAMES)))
-    names = [*_BASE_NAMES, *type_feature_names(vocabulary)]
+    names = feature_names(vocabulary)
     values = values.reshape(n, len(names))
     return FeatureFrame(
         account_ids=[str(a) for a in table["account_id"].to_pylist()],
@@ -122,6 +132,53 @@ def features_on(
         names=names,
         values=values,
         categories={k: table[k].to_pylist() for k in CATEGORICAL},
+    )
+
+
+def add_types(
+    con: duckdb.DuckDBPyConnection, frame: FeatureFrame, day: date, types: Sequence[str]
+) -> FeatureFrame:
+    """`frame` (the features of `day`) with the per-type columns of `types` appended:
+    only the day's event windows are needed (a scan of its year of events unless the
+    connection holds them already), not the rest of the features."""
+    if not types:
+        return frame
+    n = len(frame)
+    if n == 0:
+        block = np.empty((0, len(type_feature_names(types))))
+    else:
+        prepare_event_windows(con, day)
+        rows = pa.table({"account_id": pa.array(frame.account_ids, pa.string()), "r": np.arange(n)})
+        con.register("hf_rows", rows)
+        try:
+            block = pivot_types(con, types, n, rows="hf_rows")
+        finally:
+            con.unregister("hf_rows")
+    return FeatureFrame(
+        frame.account_ids,
+        frame.days,
+        [*frame.names, *type_feature_names(types)],
+        np.hstack([frame.values, block]),
+        frame.categories,
+    )
+
+
+def with_types(frame: FeatureFrame, vocabulary: Sequence[str]) -> FeatureFrame:
+    """The base features of `frame` and the per-type ones of `vocabulary` (which `frame`
+    has, maybe with more), in the order of `feature_names(vocabulary)`."""
+    names = feature_names(vocabulary)
+    if frame.names == names:
+        return frame
+    index = {name: j for j, name in enumerate(frame.names)}
+    missing = [name for name in names if name not in index]
+    if missing:
+        raise ValueError(f"the frame has no column {missing[0]!r}")
+    return FeatureFrame(
+        frame.account_ids,
+        frame.days,
+        names,
+        frame.values[:, [index[name] for name in names]],
+        frame.categories,
     )
 
 
@@ -171,7 +228,8 @@ _BASE_NAMES = [
 ]
 
 # One row per active account of `hf_active`, in its order (`r`). `{d}` is the day; every
-# source is cut at the end of it. Event figures come from `hf_types` / `hf_users`.
+# source is cut at the end of it. Event figures come from `hf_types` / `hf_users`; an
+# account with none in them had no event in the lookback: `{silent}` days since the last.
 _FEATURES_SQL = """
 WITH past AS (
     SELECT account_id, SUM(mrr) AS mrr_then, SUM(seats) AS seats_then,
@@ -267,7 +325,7 @@ SELECT a.account_id, a.plan, acc.segment,
     COALESCE(ev.events_prev_28d, 0) AS f11,
     COALESCE(ev.events_90d, 0) AS f12,
     COALESCE(ev.events_28d, 0) / NULLIF(ev.events_prev_28d, 0) - 1 AS f13,
-    ev.days_since_last_event AS f14,
+    COALESCE(ev.days_since_last_event, {silent}) AS f14,
     COALESCE(ev.event_types_28d, 0) AS f15, COALESCE(ev.event_types_prev_28d, 0) AS f16,
     COALESCE(u.active_users_7d, 0) AS f17, COALESCE(u.active_users_28d, 0) AS f18,
     COALESCE(u.active_users_prev_28d, 0) AS f19,

@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from csops.health.calibration import Calibrator, fit_calibrator
 from csops.health.design import DesignSpec, design_matrix, spec_for
+from csops.health.event_windows import event_types_of
 from csops.health.features import FeatureFrame
 from csops.health.learners import (
     BoostedLearner,
@@ -61,6 +62,13 @@ class ChurnModel:
     @property
     def trusted(self) -> bool:
         return bool(self.metadata.get("trusted", False))
+
+    @property
+    def event_types(self) -> list[str]:
+        """The model's event vocabulary: the types of the per-type features it was trained
+        on (the metadata's `event_types`), in order. A frame scored by the model needs
+        their columns (`HealthData.frame(day, model.event_types)`)."""
+        return event_types_of(self.spec.features)
 
     def matrix(self, frame: FeatureFrame) -> Array:
         return design_matrix(frame, self.spec)

@@ -60,7 +60,7 @@ def health_data(settings: Settings, engine: Engine, as_of: date) -> Iterator[Hea
 
 
 def card_for(data: HealthData, path: Path | None) -> Scorecard:
-    return load_scorecard(path, set(data.frame(data.until).names))
+    return load_scorecard(path, set(data.feature_names()))
 
 
 def model_for(
@@ -98,7 +98,12 @@ def backtest_for(
 def score_all(
     data: HealthData, model: ChurnModel, card: Scorecard
 ) -> tuple[FeatureFrame, list[AccountHealth]]:
-    frame = data.frame(data.until)
+    """Every active account on the as-of day, scored by `model` (maybe a stored one from
+    up to 31 days earlier) and the scorecard. The per-type features are those of today's
+    vocabulary (the scorecard's) and of the model's own (so every column the model was
+    trained on is there: a type it knows that is no longer used counts 0, not missing)."""
+    types = [*data.vocabulary, *model.event_types]
+    frame = data.frame(data.until, list(dict.fromkeys(types)))
     return frame, score_day(frame, model, card, data.until)
 
 
