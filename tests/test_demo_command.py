@@ -45,3 +45,34 @@ def test_demo_loads_a_whole_company_without_rejections(tmp_path: Path) -> None:
     )
     assert again["ingest"]["totals"]["rows_loaded"] == 0
     assert again["ingest"]["totals"]["rows_updated"] == 0
+
+
+def test_run_does_the_departments_cycle_on_ingested_data(tmp_path: Path) -> None:
+    from csops.analytics.store_copy import stale_tables
+    from csops.config import Settings
+    from csops.store.database import make_engine
+
+    runner = CliRunner()
+    demo = ["--workspace", str(tmp_path / "demo")]
+    assert runner.invoke(app, [*demo, "demo", "--accounts", "60", "--months", "6"]).exit_code == 0
+    own = ["--workspace", str(tmp_path / "own")]
+    ingested = runner.invoke(app, [*own, "ingest", str(tmp_path / "demo" / "demo-data")])
+    assert ingested.exit_code == 0, ingested.stderr
+    # `csops ingest` made every table's analytic copy before it returned
+    settings = Settings(home=tmp_path / "own")
+    engine = make_engine(settings)
+    assert stale_tables(settings, engine) == []
+    engine.dispose()
+    first = runner.invoke(app, [*own, "run", "--json"])
+    assert first.exit_code == 0, first.stderr
+    document = json.loads(first.stdout)
+    assert document["failed"] == {}
+    lines = list(document["done"].values())
+    assert len(lines) == 3
+    assert lines[0].startswith("churn model as of")
+    assert lines[1].startswith("expansion model learned")
+    assert "repeat questions in" in lines[2]
+    report = Path(document["report"]).read_text()
+    assert "Revenue and retention" in report
+    second = json.loads(runner.invoke(app, [*own, "run", "--json"]).stdout)
+    assert "reused" in list(second["done"].values())[1]

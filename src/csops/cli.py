@@ -14,7 +14,18 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from csops.commands.common import STATE, emit_json, err, load_settings, open_context, out
+from csops.commands.common import (
+    AS_OF,
+    JSON,
+    STATE,
+    emit_json,
+    err,
+    fail,
+    load_settings,
+    open_context,
+    out,
+    session,
+)
 from csops.commands.lazy import LazyGroup
 from csops.ingest.batch import ProgressFactory, ingest_paths
 from csops.ingest.pipeline import IngestContext
@@ -228,6 +239,44 @@ def run_department_steps(ctx: IngestContext, as_of: date) -> None:
             on_step=lambda name: status.update(f"{name}…"),
             on_error=lambda name, exc: err.print(f"[yellow]{name}: {exc}[/yellow]"),
         )
+
+
+@app.command("run")
+def run_cycle(
+    as_of: str | None = AS_OF,
+    fmt: str = typer.Option("html", "--format", help="Weekly report format: html, md or json."),
+    as_json: bool = JSON,
+) -> None:
+    """Run the department's cycle on the workspace's data: train (or reuse) the churn and
+    expansion models, find repeat questions in the tickets, write the weekly report."""
+    from csops.commands.report import write_weekly
+    from csops.department.cycle import CYCLE, run_steps
+    from csops.reports.render import FORMATS
+
+    if fmt not in FORMATS:
+        raise fail(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+    failed: dict[str, str] = {}
+    with session(as_of) as s:
+        with err.status("The department is at work…") as status:
+            done = run_steps(
+                s.ctx,
+                s.day,
+                CYCLE,
+                on_step=lambda name: status.update(f"{name}…"),
+                on_error=lambda name, exc: failed.__setitem__(name, str(exc)),
+            )
+        with err.status("Writing the weekly report…"):
+            _, path = write_weekly(s.settings, s.engine, s.day, fmt)
+    if as_json:
+        emit_json({"as_of": s.day.isoformat(), "done": done, "failed": failed, "report": str(path)})
+    else:
+        for line in done.values():
+            out.print(f"[green]✓[/green] {line}")
+        for name, why in failed.items():
+            err.print(f"[yellow]✗ {name}: {why}[/yellow]", soft_wrap=True)
+        out.print(f"Weekly report: {path}")
+    if failed:
+        raise typer.Exit(1)
 
 
 def write_demo_report(ctx: IngestContext, as_of: date) -> Path:

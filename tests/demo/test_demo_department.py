@@ -11,12 +11,15 @@ from csops.ingest.pipeline import IngestContext
 
 
 def test_the_help_centre_is_imported_before_repeat_questions_run(ctx: IngestContext) -> None:
-    names = [name for name, _ in STEPS]
+    names = [step.name for step in STEPS]
     assert names.index("Importing the help centre's articles") < names.index(
         "Finding repeat questions in the tickets"
     )
     as_of = dt.date(2026, 6, 1)
-    dict(STEPS)["Importing the help centre's articles"](ctx, as_of)
+    steps = {step.name: step for step in STEPS}
+    assert steps["Importing the help centre's articles"].run(ctx, as_of) == (
+        f"{len(HELP_ARTICLES)} help-centre articles imported"
+    )
     articles = {a.article_id: a for a in load_articles(ctx.settings)}
     assert set(articles) == {a.article_id for a in HELP_ARTICLES}
     for help_article in HELP_ARTICLES:

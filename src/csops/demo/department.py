@@ -6,12 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
+from csops.department.cycle import (
+    CHURN_MODEL,
+    EXPANSION_MODEL,
+    REPEAT_QUESTIONS,
+    Step,
+    run_steps,
+)
 from csops.ingest.pipeline import IngestContext
 
-Step = tuple[str, Callable[[IngestContext, date], object]]
 
-
-def _help_center(ctx: IngestContext, as_of: date) -> object:
+def _help_center(ctx: IngestContext, as_of: date) -> str:
     """The company's existing help-centre articles, imported into the knowledge base as
     published on the day each went live. They name no question id: csops links them to
     its repeat questions by their text, as it would any imported article."""
@@ -34,27 +39,12 @@ def _help_center(ctx: IngestContext, as_of: date) -> object:
             published_by="help centre (imported)",
         )
         save_article(ctx.settings, imported)
-    return len(HELP_ARTICLES)
+    return f"{len(HELP_ARTICLES)} help-centre articles imported"
 
 
-def _repeat_questions(ctx: IngestContext, as_of: date) -> object:
-    from csops.department.knowledge_base.service import Window, run_repeat_questions
-
-    return run_repeat_questions(ctx.settings, ctx.engine, as_of, Window.of(as_of, None, None))
-
-
-def _churn_model(ctx: IngestContext, as_of: date) -> object:
-    from csops.health.service import card_for, health_data, model_for
-
-    with health_data(ctx.settings, ctx.engine, as_of) as data:
-        return model_for(data, ctx.settings, card_for(data, None), 90, retrain=False)
-
-
-STEPS: list[Step] = [
-    ("Training the churn model on the company's history", _churn_model),
-    ("Importing the help centre's articles", _help_center),
-    ("Finding repeat questions in the tickets", _repeat_questions),
-]
+HELP_CENTER = Step("Importing the help centre's articles", _help_center)
+# The help centre first: repeat questions then link the imported articles.
+STEPS: tuple[Step, ...] = (CHURN_MODEL, EXPANSION_MODEL, HELP_CENTER, REPEAT_QUESTIONS)
 
 
 def run_department(
@@ -62,16 +52,6 @@ def run_department(
     as_of: date,
     on_step: Callable[[str], None],
     on_error: Callable[[str, Exception], None],
-) -> list[str]:
-    """Run every step; a failing step is reported and the rest still run. Returns the
-    names of the steps that worked."""
-    done = []
-    for name, step in STEPS:
-        on_step(name)
-        try:
-            step(ctx, as_of)
-        except Exception as exc:  # the demo shows what works; one failure is reported
-            on_error(name, exc)
-            continue
-        done.append(name)
-    return done
+) -> dict[str, str]:
+    """The department's cycle on the demo company, with its help centre imported."""
+    return run_steps(ctx, as_of, STEPS, on_step, on_error)
