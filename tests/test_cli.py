@@ -156,3 +156,20 @@ def test_status_of_a_missing_workspace_creates_nothing(runner: CliRunner, tmp_pa
     assert result.exit_code == 2
     assert "no workspace at" in result.stderr
     assert not (tmp_path / "typo").exists()
+
+
+def test_renewals_table_fits_a_narrow_terminal_one_line_per_renewal(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    loaded = runner.invoke(app, [*_ws(tmp_path), "ingest", str(BROKEN)])
+    assert loaded.exit_code == 2  # the fixture folder holds one unreadable file, by design
+    result = runner.invoke(
+        app, [*_ws(tmp_path), "renewals", "--as-of", "2024-12-15"], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    rows = [line for line in lines if line.lstrip().startswith("2025-")]
+    assert [row.split()[0] for row in rows] == ["2025-01-15", "2025-02-01"]
+    assert all("⚠" in row for row in rows)  # inside 90 days, no renewal conversation
+    assert "Acme Corp" in rows[0] and "ana" in rows[0]
