@@ -242,3 +242,26 @@ def test_report_reuses_the_backtest_stored_with_the_model(homes: tuple[Path, Pat
         if isinstance(b, TableBlock) and b.title.startswith("How predictive")
     ]
     assert tables[0].rows[0][1] == "0.12"
+
+
+def test_fit_scorecard_writes_a_scorecard_the_commands_use(
+    homes: tuple[Path, Path], tmp_path: Path
+) -> None:
+    full, _ = homes
+    target = tmp_path / "fitted.yaml"
+    a = invoke(full, "fit-scorecard", "--as-of", END.isoformat(), "--out", str(target), "--json")
+    assert a["path"] == str(target)
+    for key in ("auc_before", "auc_after", "held_out_auc_before", "held_out_auc_after"):
+        value = a[key]
+        assert isinstance(value, float) and 0.0 <= value <= 1.0, key
+    held_out = a["held_out_days"]
+    assert isinstance(held_out, list) and held_out and max(held_out) <= END.isoformat()
+    text = target.read_text()
+    assert text.startswith("# csops health scorecard: weights fitted to 90-day churn")
+    groups = a["groups"]
+    assert isinstance(groups, dict)
+    # group weights are points out of 100, each rounded
+    assert abs(sum(g["weight"] for g in groups.values()) - 100) <= len(groups) / 2
+    scored = invoke(full, "score", "--as-of", D.isoformat(), "--scorecard", str(target), "--json")
+    accounts = scored["accounts"]
+    assert isinstance(accounts, list) and len(accounts) > 50

@@ -13,13 +13,14 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 import pyarrow.parquet as pq
 import typer
-import yaml
 
 from csops.commands.common import JSON, as_of_option, emit_json, err, fail, fail_on, out, session
 from csops.config import Settings
+from csops.files import write_text_atomic
 from csops.health.backtest import run_backtest
 from csops.health.dataset import HealthData
 from csops.health.scorecard import Scorecard, ScorecardError
+from csops.health.scorecard_fit import ScorecardFit, ScorecardFitError, render_scorecard
 from csops.health.scoring import AccountHealth
 from csops.health.service import (
     card_for,
@@ -222,17 +223,51 @@ def fit_scorecard_command(
 ) -> None:
     """Fit the scorecard's weights to the company's own churn history and write the
     scorecard YAML (measures, scales and bands unchanged)."""
-    with health_session(as_of, scorecard) as (day, settings, data, card):
-        fitted, figures = fit_scorecard(data, card, horizon_days)
+    with (
+        health_session(as_of, scorecard) as (day, settings, data, card),
+        fail_on(ScorecardFitError),
+    ):
+        fit = fit_scorecard(data, card, horizon_days)
     target = out_path or settings.workspace / "health" / "scorecard.yaml"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    header = (
-        f"# Weights fitted to {horizon_days}-day churn on the history known on {day} "
-        f"(scorecard AUC on that history: {figures['auc_before'] or 0:.3f} before, "
-        f"{figures['auc_after'] or 0:.3f} after).\n"
-    )
-    target.write_text(header + yaml.safe_dump(fitted, sort_keys=False))
+    write_text_atomic(target, render_scorecard(fit.document, fit_header(fit, day, horizon_days)))
     if as_json:
-        emit_json({"path": str(target), **figures, "groups": fitted["groups"]})
+        emit_json({"path": str(target), **fit.summary(), "groups": fit.document["groups"]})
+        return
+    out.print(f"wrote {target}")
+    for line in fit_lines(fit):
+        out.print(f"  {line}")
+    out.print(f"  compare: csops health backtest --scorecard {target}")
+
+
+def fit_lines(fit: ScorecardFit) -> list[str]:
+    """What a fit measured, in words: AUC of the scorecard before and after."""
+
+    def figure(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.3f}"
+
+    lines = [
+        f"AUC on the days fitted: {figure(fit.auc_before)} before, {figure(fit.auc_after)} after"
+    ]
+    before, after = fit.held_out_auc_before, fit.held_out_auc_after
+    if fit.held_out_days and before is not None and after is not None:
+        first, last = fit.held_out_days[0], fit.held_out_days[-1]
+        lines.append(
+            f"AUC on days held out ({first}..{last}): "
+            f"{figure(before)} before, {figure(after)} after"
+        )
+        if after <= before:
+            lines.append("the new weights rank churn no better on days they did not see")
     else:
-        out.print(f"wrote {target}: AUC {figures['auc_before']} -> {figures['auc_after']}")
+        lines.append("too little history to measure the fit on days held out")
+    return lines
+
+
+def fit_header(fit: ScorecardFit, day: date, horizon_days: int) -> str:
+    """The comment the written scorecard starts with."""
+    lines = [
+        f"csops health scorecard: weights fitted to {horizon_days}-day churn on the history "
+        f"known on {day} (csops health fit-scorecard).",
+        *fit_lines(fit),
+        "Measures, scales and bands are as they were; edit freely (see docs/health.md).",
+    ]
+    return "".join(f"# {line}\n" for line in lines)

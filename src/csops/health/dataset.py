@@ -174,21 +174,34 @@ class HealthData:
         frames = (self.frame(d, vocabulary) for d in days)
         return [take_rows(f, sample_rows(f, limit)) for f in frames]
 
+    def labelled_frames(
+        self, as_of: date, horizon_days: int
+    ) -> tuple[list[FeatureFrame], list[npt.NDArray[np.float64]]]:
+        """The frames of `training_frames` and, for each, whether each of its accounts
+        churned within `horizon_days` (1.0) or not (0.0), as known on `as_of`."""
+        frames = self.training_frames(as_of, horizon_days)
+        days = [f.days[0] for f in frames if len(f)]
+        known = churned_after(self.con, as_of, days, horizon_days)
+        labels = [
+            np.fromiter(
+                (known.get(k, False) for k in zip(f.account_ids, f.days, strict=True)),
+                dtype=np.float64,
+                count=len(f),
+            )
+            for f in frames
+        ]
+        return frames, labels
+
     def training_set(
         self, as_of: date, horizon_days: int
     ) -> tuple[FeatureFrame, npt.NDArray[np.float64]]:
         """Rows of every observation day whose outcome is known on `as_of`."""
-        frames = self.training_frames(as_of, horizon_days)
+        frames, labels = self.labelled_frames(as_of, horizon_days)
         if not frames:
             names = self.feature_names(self.vocabulary_on(as_of))
             empty = FeatureFrame([], [], names, np.empty((0, len(names))))
             return empty, np.zeros(0)
-        days = [f.days[0] for f in frames if len(f)]
-        labels = churned_after(self.con, as_of, days, horizon_days)
-        stacked = concat(frames)
-        keys = zip(stacked.account_ids, stacked.days, strict=True)
-        y = np.fromiter((labels.get(k, False) for k in keys), dtype=np.float64, count=len(stacked))
-        return stacked, y
+        return concat(frames), np.concatenate(labels)
 
     def train(self, as_of: date, horizon_days: int, card: Scorecard) -> ChurnModel:
         """A model of the history known on `as_of`, its event vocabulary included."""

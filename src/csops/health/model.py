@@ -142,10 +142,7 @@ def train_churn_model(
     y = churned.astype(np.float64)
     days = np.array([d.toordinal() for d in frame.days])
     unique = sorted(set(days.tolist()))
-    n_valid = max(1, round(len(unique) / 4))
-    valid_start = unique[-n_valid] if unique else 0
-    is_valid = days >= valid_start
-    is_train = days <= valid_start - horizon_days
+    is_train, is_valid, valid_start = purged_split(days, horizon_days)
     meta: dict[str, Any] = {
         "as_of": as_of.isoformat(),
         "horizon_days": horizon_days,
@@ -227,6 +224,19 @@ def train_churn_model(
             "the model is not trustworthy; the scorecard decides"
         )
     return ChurnModel(spec, final, calibrator, meta)
+
+
+def purged_split(
+    days: npt.NDArray[np.int64], horizon_days: int
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], int]:
+    """The time-ordered split of rows observed on `days` (ordinals): the latest quarter of
+    the distinct days validates; only days at least `horizon_days` before the first of
+    them train, so no training label looks into the validation period. Returns the
+    training mask, the validation mask and the first validation day's ordinal."""
+    unique = sorted(set(days.tolist()))
+    n_valid = max(1, round(len(unique) / 4))
+    valid_start = unique[-n_valid] if unique else 0
+    return days <= valid_start - horizon_days, days >= valid_start, valid_start
 
 
 def out_of_fold(

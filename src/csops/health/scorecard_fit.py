@@ -6,19 +6,29 @@ measure can only lower health) and both classes weighted equally. A missing meas
 counts as no shortfall, the same as the scorecard re-weighting it away. The coefficients
 become the measure weights; a group's weight is the sum of its measures'. Measures,
 scales and bands stay as the CS ops person wrote them.
+
+A fit is judged out of time as well as on the days it saw: the weights are fitted again
+on the days of the churn model's purged split (`purged_split`) and both scorecards, the
+old and the refitted, are scored on its validation days, which that fit never saw.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import yaml
 from sklearn.linear_model import LinearRegression
 
 from csops.health.features import FeatureFrame
-from csops.health.scorecard import Scorecard, score
+from csops.health.metrics import auc
+from csops.health.model import purged_split
+from csops.health.scorecard import Scorecard, parse_scorecard, score
+from csops.health.scoring import scorecard_risk
 
 Array = npt.NDArray[np.float64]
 
@@ -62,3 +72,101 @@ def with_weights(raw: dict[str, Any], weights: dict[str, dict[str, float]]) -> d
         groups[name] = {**group, "weight": round(100 * group_sum / total), "measures": measures}
     out["groups"] = groups
     return out
+
+
+class ScorecardFitError(ValueError):
+    """The history holds nothing to fit weights to."""
+
+
+@dataclass(frozen=True)
+class ScorecardFit:
+    """A scorecard document with fitted weights and how well each scorecard ranks churn:
+    on every observation day (the fit saw them) and on the held-out days of a purged
+    time split (weights fitted on the earlier days only; None when the history is too
+    short for one)."""
+
+    document: dict[str, Any]
+    auc_before: float | None
+    auc_after: float | None
+    held_out_days: list[date]
+    held_out_auc_before: float | None
+    held_out_auc_after: float | None
+
+    def summary(self) -> dict[str, Any]:
+        """The figures, JSON-ready."""
+        return {
+            "auc_before": self.auc_before,
+            "auc_after": self.auc_after,
+            "held_out_days": [d.isoformat() for d in self.held_out_days],
+            "held_out_auc_before": self.held_out_auc_before,
+            "held_out_auc_after": self.held_out_auc_after,
+        }
+
+
+def fitted_scorecard(
+    raw: dict[str, Any],
+    card: Scorecard,
+    frames: Sequence[FeatureFrame],
+    labels: Sequence[Array],
+    horizon_days: int,
+) -> ScorecardFit:
+    """`raw` (the document `card` was parsed from) with weights fitted to `labels` (churned
+    within `horizon_days` or not) of the accounts of `frames` (one observation day each,
+    oldest first)."""
+    kept = [(f, y) for f, y in zip(frames, labels, strict=True) if len(f)]
+    if not kept or not any(y.sum() for _, y in kept):
+        raise ScorecardFitError(
+            "no account churned within the horizon on the observation days known "
+            "then: there is nothing to fit the weights to"
+        )
+    frames = [f for f, _ in kept]
+    labels = [y for _, y in kept]
+    known = set(frames[0].names)
+
+    def refitted(on: Sequence[int]) -> tuple[dict[str, Any], Scorecard]:
+        weights = fitted_weights(card, [frames[i] for i in on], [labels[i] for i in on])
+        document = with_weights(raw, weights)
+        return document, parse_scorecard(document, card.source, known)
+
+    def pooled_auc(c: Scorecard, on: Sequence[int]) -> float | None:
+        risk = np.concatenate([scorecard_risk(score(c, frames[i])) for i in on])
+        return auc(risk, np.concatenate([labels[i] for i in on]))
+
+    every = range(len(frames))
+    document, fitted = refitted(every)
+    days = np.array([f.days[0].toordinal() for f in frames], dtype=np.int64)
+    is_train, is_valid, _ = purged_split(days, horizon_days)
+    train, valid = np.flatnonzero(is_train).tolist(), np.flatnonzero(is_valid).tolist()
+    held_out: tuple[float | None, float | None] = (None, None)
+    if train and sum(labels[i].sum() for i in train):
+        held_out = (pooled_auc(card, valid), pooled_auc(refitted(train)[1], valid))
+    return ScorecardFit(
+        document,
+        pooled_auc(card, every),
+        pooled_auc(fitted, every),
+        [frames[i].days[0] for i in valid] if held_out[0] is not None else [],
+        *held_out,
+    )
+
+
+def render_scorecard(document: dict[str, Any], header: str = "") -> str:
+    """The scorecard as YAML a person reads like the default file: one line per measure."""
+    rest = {k: v for k, v in document.items() if k != "groups"}
+    lines = [header.rstrip("\n")] if header else []
+    if rest:
+        lines.append(yaml.safe_dump(rest, sort_keys=False).rstrip("\n"))
+    lines.append("groups:")
+    for name, group in document.get("groups", {}).items():
+        lines.append(f"  {name}:")
+        for key, value in group.items():
+            if key != "measures":
+                lines.append(f"    {_inline(key)}: {_inline(value)}")
+        lines.append("    measures:")
+        lines.extend(f"      - {_inline(m)}" for m in group.get("measures", []))
+    return "\n".join(lines) + "\n"
+
+
+def _inline(value: Any) -> str:
+    """`value` as one line of YAML flow style."""
+    text: str = yaml.safe_dump(value, default_flow_style=True, width=10**9, sort_keys=False)
+    return text.strip("\n").removesuffix("\n...")

@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 from sqlalchemy import Engine
 
@@ -20,11 +19,10 @@ from csops.health.backtest import run_backtest
 from csops.health.dataset import HealthData
 from csops.health.features import FeatureFrame
 from csops.health.forecast import ForecastRow, forecast, renewals_due
-from csops.health.metrics import auc
 from csops.health.model import ChurnModel
-from csops.health.scorecard import Scorecard, load_scorecard, parse_scorecard, score
-from csops.health.scorecard_fit import fitted_weights, with_weights
-from csops.health.scoring import AccountHealth, score_day, scorecard_risk
+from csops.health.scorecard import Scorecard, load_scorecard
+from csops.health.scorecard_fit import ScorecardFit, fitted_scorecard
+from csops.health.scoring import AccountHealth, score_day
 from csops.health.storage import latest_model, save_model
 
 
@@ -131,22 +129,9 @@ def model_summary(model: ChurnModel) -> dict[str, Any]:
     return {k: model.metadata[k] for k in keep if k in model.metadata}
 
 
-def fit_scorecard(
-    data: HealthData, card: Scorecard, horizon_days: int
-) -> tuple[dict[str, Any], dict[str, float | None]]:
-    """The scorecard document with weights fitted to churn on the history known on the
-    as-of day, and the scorecard's AUC on that history before and after."""
-    frame, y = data.training_set(data.until, horizon_days)
-    # The training rows are the (sampled) frames of the observation days, stacked in order;
-    # each is scored as one cohort.
-    frames = data.training_frames(data.until, horizon_days)
-    labels = np.split(y, np.cumsum([len(f) for f in frames])[:-1]) if frames else []
+def fit_scorecard(data: HealthData, card: Scorecard, horizon_days: int) -> ScorecardFit:
+    """The scorecard with weights fitted to churn on the history known on the as-of day,
+    and how well it ranks churn before and after (see `csops.health.scorecard_fit`)."""
+    frames, labels = data.labelled_frames(data.until, horizon_days)
     raw = yaml.safe_load(Path(card.source).read_text())
-    fitted = with_weights(raw, fitted_weights(card, frames, labels))
-    new_card = parse_scorecard(fitted, card.source, set(frame.names))
-
-    def pooled_auc(c: Scorecard) -> float | None:
-        risk = np.concatenate([scorecard_risk(score(c, f)) for f in frames])
-        return auc(risk, np.concatenate(labels)) if labels else None
-
-    return fitted, {"auc_before": pooled_auc(card), "auc_after": pooled_auc(new_card)}
+    return fitted_scorecard(raw, card, frames, labels, horizon_days)

@@ -5,10 +5,10 @@ Plain JSON, never pickle: a model file is safe to open and to diff."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
+from csops.files import write_text_atomic
 from csops.health.model import ChurnModel
 
 # A stored model older than this (by its data as-of day) is retrained rather than reused.
@@ -26,11 +26,7 @@ def model_path(workspace: Path, as_of: date, horizon_days: int) -> Path:
 def save_model(workspace: Path, model: ChurnModel) -> Path:
     as_of = date.fromisoformat(str(model.metadata["as_of"]))
     path = model_path(workspace, as_of, int(model.metadata["horizon_days"]))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(model.to_json()))
-    os.replace(tmp, path)  # atomic: a reader never sees half a model
-    return path
+    return write_text_atomic(path, json.dumps(model.to_json()))
 
 
 def latest_model(workspace: Path, as_of: date, horizon_days: int) -> ChurnModel | None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from csops.department.expansion.config import ExpansionConfig
 from csops.department.expansion.likelihood import Scorer
+from csops.files import write_text_atomic
 
 MAX_MODEL_AGE_DAYS = 31
 PREFIX = "expansion-"
@@ -49,10 +49,7 @@ def save_scorer(
         "training_dates": [d.isoformat() for d in training_dates],
         "scorer": scorer.to_json(),
     }
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(document, indent=1))
-    os.replace(tmp, path)  # atomic: a reader never sees half a model
-    return path
+    return write_text_atomic(path, json.dumps(document, indent=1))
 
 
 def latest_scorer(

@@ -7,7 +7,6 @@ of a later issue will write. This module is the one write path for article files
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -18,6 +17,7 @@ import yaml
 
 from csops.config import Settings
 from csops.department.knowledge_base.paths import articles_dir
+from csops.files import write_text_atomic
 
 STATUSES = ("draft", "published")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
@@ -156,12 +156,7 @@ def article_file(settings: Settings, article_id: str) -> Path:
 
 def save_article(settings: Settings, article: Article) -> Path:
     """The single write path for articles (atomic replace)."""
-    path = article_file(settings, article.article_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(render_article(article), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomic(article_file(settings, article.article_id), render_article(article))
 
 
 def mark_published(article: Article, by: str, at: datetime) -> Article:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from csops.department.knowledge_base.repeat_questions import (
     TicketText,
     find_repeat_questions,
 )
+from csops.files import write_text_atomic
 from csops.text.embed import bundled_embedder
 
 DEFAULT_DAYS = 180
@@ -111,12 +111,8 @@ def result_document(
 
 
 def save_questions(settings: Settings, result: RepeatQuestions, window: Window) -> Path:
-    path = questions_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result_document(result, window), indent=2), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    document = json.dumps(result_document(result, window), indent=2)
+    return write_text_atomic(questions_path(settings), document)
 
 
 def load_questions(settings: Settings) -> dict[str, Any] | None:
