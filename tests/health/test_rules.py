@@ -11,6 +11,7 @@ import pytest
 
 from csops.health.explain import describe, top_signals
 from csops.health.features import FeatureFrame
+from csops.health.forecast import Renewal, renew_probability
 from csops.health.metrics import auc, top_decile_lift
 from csops.health.scorecard import ScorecardError, load_scorecard, parse_scorecard, score
 
@@ -264,3 +265,17 @@ def test_pick_signals_by_hand(
 
     got = pick_signals(np.array(sums), 3, raising_only)
     assert got.tolist() == picked
+
+
+@pytest.mark.parametrize("days_left", [0, 12, 29])
+def test_renew_probability_by_hand(days_left: int) -> None:
+    def renewal(months: int) -> Renewal:
+        return Renewal("a1", "A", None, date(2026, 3, 1), days_left, months, 12_000.0)
+
+    # An annual term renews at most once in 90 days: the whole churn risk is on it.
+    assert renew_probability(0.271, renewal(12), 90) == pytest.approx(0.729)
+    # A monthly term renews 3 times in 90 days, each with an equal share of the risk:
+    # 0.729 ** (1/3) = 0.9, however near this renewal is.
+    assert renew_probability(0.271, renewal(1), 90) == pytest.approx(0.9)
+    # A quarterly term of 90 days takes the whole 90-day risk.
+    assert renew_probability(0.271, renewal(3), 90) == pytest.approx(0.729)

@@ -4,8 +4,8 @@ ARR expected, totals by month, and what actually renewed (for backtests).
 Renewals come from the `renewals` SQL model (term ends from start + k x billing period,
 as known on the day). The probability not to renew comes from the account's churn
 probability over the model horizon H: a term of H days or more renews at most once inside
-it, so the whole probability applies; a shorter (monthly) term spreads the risk evenly,
-1 - (1 - p) ^ (days to the renewal / H).
+it, so the whole probability applies; a shorter term T (monthly) renews H / T times in
+it, each renewal carrying an equal share: 1 - (1 - p) ^ (T / H).
 """
 
 from __future__ import annotations
@@ -68,11 +68,15 @@ def renewals_due(con: duckdb.DuckDBPyConnection, as_of: date, within_days: int) 
 
 
 def renew_probability(churn_probability: float, renewal: Renewal, horizon_days: int) -> float:
+    """The probability that `renewal` renews, from the account's churn probability over
+    `horizon_days`. Contracts end at term ends: a term of the horizon or longer renews at
+    most once inside it, so the whole risk falls on this renewal; a shorter term renews
+    horizon / term times inside it, each renewal carrying an equal share of the risk,
+    however near this one is."""
     term_days = renewal.billing_period_months * 30
     if term_days >= horizon_days:
         return 1.0 - churn_probability
-    exponent = min(renewal.days_left + 1, horizon_days) / horizon_days
-    return float((1.0 - churn_probability) ** exponent)
+    return float((1.0 - churn_probability) ** (term_days / horizon_days))
 
 
 def forecast(
