@@ -8,13 +8,18 @@ same as-of dates even on another day.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
 
 from csops.analytics.store_copy import ensure_copies
+from csops.cli import app
 from csops.config import Settings
 from csops.demo import generate_company
 from csops.demo.variant import rewrite_company
@@ -96,3 +101,12 @@ if __name__ == "__main__":
     args = parser.parse_args()
     company = prepare_company(args.accounts, args.months)
     print(company.settings.home, company.end)
+
+
+def command(company: BenchCompany, *args: str) -> dict[str, Any]:
+    """`csops ARGS --json` on the company's workspace: its JSON document."""
+    result = CliRunner().invoke(app, ["--workspace", str(company.settings.home), *args, "--json"])
+    if result.exit_code != 0:
+        raise SystemExit(f"csops {' '.join(args)} failed: {result.output}")
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document

@@ -25,18 +25,7 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-from company import BenchCompany, prepare_company, prepare_other_company
-from typer.testing import CliRunner
-
-from csops.cli import app
-
-
-def command(company: BenchCompany, *args: str) -> dict[str, Any]:
-    result = CliRunner().invoke(app, ["--workspace", str(company.settings.home), *args, "--json"])
-    if result.exit_code != 0:
-        raise SystemExit(f"csops {' '.join(args)} failed: {result.output}")
-    document: dict[str, Any] = json.loads(result.stdout)
-    return document
+from company import BenchCompany, command, prepare_company, prepare_other_company
 
 
 def measure(company: BenchCompany, origins: int, lookback: int) -> dict[str, Any]:

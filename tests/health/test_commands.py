@@ -145,6 +145,11 @@ def test_backtest_reports_three_predictors(homes: tuple[Path, Path]) -> None:
         for key in ("auc", "top_decile_lift", "red_precision", "churned_green_before"):
             assert key in block, (name, key)
     assert isinstance(a["renewal_forecast"], list) and a["renewal_forecast"]
+    for month in a["renewal_forecast"]:
+        terms = month["by_term"]
+        assert sum(t["renewals"] for t in terms) == month["renewals"]
+        lost = sum(t["arr_lost"] for t in terms)
+        assert lost == pytest.approx(month["arr_due"] - month["actual_renewed_arr"], abs=0.05)
 
 
 def test_score_out_files_and_one_account(homes: tuple[Path, Path], tmp_path: Path) -> None:

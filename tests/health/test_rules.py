@@ -11,7 +11,7 @@ import pytest
 
 from csops.health.explain import describe, top_signals
 from csops.health.features import FeatureFrame
-from csops.health.forecast import Renewal, renew_probability
+from csops.health.forecast import ForecastRow, Renewal, by_term, renew_probability
 from csops.health.metrics import auc, top_decile_lift
 from csops.health.scorecard import ScorecardError, load_scorecard, parse_scorecard, score
 
@@ -279,3 +279,37 @@ def test_renew_probability_by_hand(days_left: int) -> None:
     assert renew_probability(0.271, renewal(1), 90) == pytest.approx(0.9)
     # A quarterly term of 90 days takes the whole 90-day risk.
     assert renew_probability(0.271, renewal(3), 90) == pytest.approx(0.729)
+
+
+def test_forecast_by_term_by_hand() -> None:
+    day = date(2026, 3, 1)
+
+    def row(account: str, months: int, arr: float, renew: float) -> ForecastRow:
+        renewal = Renewal(account, account, None, day, 5, months, arr)
+        return ForecastRow(renewal, 1 - renew, renew, arr * renew)
+
+    rows = [
+        row("m1", 1, 1_200.0, 0.9),
+        row("m2", 1, 2_400.0, 0.8),
+        row("y1", 12, 50_000.0, 0.7),
+    ]
+    done = {("m1", day): True, ("m2", day): False, ("y1", day): False}
+    assert by_term(rows, done) == [
+        # m2 lost (2,400 ARR); expected lost 0.1 + 0.2 accounts, 120 + 480 ARR
+        {
+            "billing_period_months": 1,
+            "renewals": 2,
+            "lost": 1,
+            "expected_lost": 0.3,
+            "arr_lost": 2_400.0,
+            "expected_arr_lost": 600.0,
+        },
+        {
+            "billing_period_months": 12,
+            "renewals": 1,
+            "lost": 1,
+            "expected_lost": 0.3,
+            "arr_lost": 50_000.0,
+            "expected_arr_lost": 15_000.0,
+        },
+    ]

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from csops.health.dataset import WARM_UP_DAYS, HealthData
-from csops.health.forecast import forecast, renewals_due, renewed
+from csops.health.forecast import by_term, forecast, renewals_due, renewed
 from csops.health.labels import churned_after
 from csops.health.metrics import (
     auc,
@@ -154,6 +154,7 @@ def run_backtest(
                 "forecast_arr": round(forecast_arr, 2),
                 "actual_renewed_arr": round(actual_arr, 2),
                 "error": (forecast_arr - actual_arr) / actual_arr if actual_arr else None,
+                "by_term": by_term(rows, done),
             }
         )
     y_all = np.concatenate(ys)

@@ -110,6 +110,35 @@ def monthly_totals(rows: Sequence[ForecastRow]) -> list[dict[str, Any]]:
     ]
 
 
+def by_term(
+    rows: Sequence[ForecastRow], done: Mapping[tuple[str, date], bool]
+) -> list[dict[str, Any]]:
+    """Forecast vs outcome per billing period (months): renewals, how many were lost and
+    how many the forecast expected to lose, and the same in ARR. `done` says whether
+    each (account, renewal day) renewed (see `renewed`)."""
+    terms: dict[int, list[float]] = defaultdict(lambda: [0.0] * 5)
+    for row in rows:
+        r = row.renewal
+        lost = not done.get((r.account_id, r.renewal_date), False)
+        t = terms[r.billing_period_months]
+        t[0] += 1
+        t[1] += lost
+        t[2] += 1.0 - row.renew_probability
+        t[3] += r.arr * lost
+        t[4] += r.arr - row.expected_arr
+    return [
+        {
+            "billing_period_months": months,
+            "renewals": int(t[0]),
+            "lost": int(t[1]),
+            "expected_lost": round(t[2], 2),
+            "arr_lost": round(t[3], 2),
+            "expected_arr_lost": round(t[4], 2),
+        }
+        for months, t in sorted(terms.items())
+    ]
+
+
 def renewed(
     con: duckdb.DuckDBPyConnection, known_on: date, renewals: Sequence[Renewal]
 ) -> dict[tuple[str, date], bool]:
