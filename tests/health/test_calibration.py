@@ -15,8 +15,14 @@ import numpy.typing as npt
 from csops.health.calibration import FLOOR, fit_calibrator
 from csops.health.features import FeatureFrame
 from csops.health.learners import Learner, LogisticLearner
-from csops.health.metrics import ReliabilityBin, reliability
-from csops.health.model import out_of_fold, train_churn_model
+from csops.health.metrics import ReliabilityBin, auc, reliability
+from csops.health.model import (
+    account_folds,
+    account_split,
+    day_folds,
+    out_of_fold,
+    train_churn_model,
+)
 
 Array = npt.NDArray[np.float64]
 START = date(2025, 1, 1)
@@ -138,7 +144,7 @@ def test_calibration_folds_never_train_on_days_near_the_ones_they_predict() -> N
         seen.append(rows)
         return LogisticLearner.fit(x[rows], y[rows])
 
-    held_out = out_of_fold(fit, x, y, days, horizon_days=90)
+    held_out = out_of_fold(fit, x, y, days, day_folds(days, horizon_days=90))
     assert held_out is not None and len(seen) == 4
     runs = np.array_split(np.arange(12) * 30, 4)  # 0-60, 90-150, 180-240, 270-330
     for rows, run in zip(seen, runs, strict=True):
@@ -147,3 +153,35 @@ def test_calibration_folds_never_train_on_days_near_the_ones_they_predict() -> N
         assert ((trained <= run[0] - 90) | (trained >= run[-1] + 90)).all(), (run, trained)
         assert len(trained) > 0
     assert np.array_equal(np.unique(days[seen[1]]), [0, 240, 270, 300, 330])
+
+
+def test_a_short_history_holds_out_accounts_instead_of_days() -> None:
+    """Three observation days 30 days apart are too few for a purged time split at a
+    90-day horizon; with enough churns the model is still chosen, calibrated and trusted,
+    on accounts held out."""
+    rng = np.random.default_rng(11)
+    days = [START + timedelta(days=30 * k) for k in range(3)]
+    frame, y = history(rng, days, 3_000)
+    model = train_churn_model(frame, y, as_of=days[-1] + timedelta(days=90), horizon_days=90)
+    assert model.trusted is True and "warning" not in model.metadata
+    assert str(model.metadata["selection"]).startswith("accounts held out")
+    future, outcome = history(rng, [days[-1] + timedelta(days=30)], 20_000)
+    p = model.probability(future)
+    assert within_tolerance(reliability(p, outcome)), reliability(p, outcome)
+    auc_value = auc(p, outcome)
+    assert auc_value is not None and auc_value > 0.75
+
+
+def test_account_folds_keep_every_row_of_an_account_together() -> None:
+    ids = [f"acc-{i % 500}" for i in range(4_000)]  # each account on 8 days
+    train, valid = account_split(ids)
+    assert not (train & valid).any() and (train | valid).all()
+    assert 0.15 < valid.mean() < 0.35
+    held_out = {a for a, v in zip(ids, valid, strict=True) if v}
+    assert not held_out & {a for a, t in zip(ids, train, strict=True) if t}
+    folds = account_folds(ids)
+    predicted = np.zeros(len(ids), dtype=int)
+    for inside, away in folds:
+        assert not (inside & away).any() and (inside | away).all()
+        predicted += inside
+    assert (predicted == 1).all()  # every row predicted exactly once

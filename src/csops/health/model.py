@@ -15,11 +15,19 @@ churn rate can differ from the next months' by a quarter). Finally the winner is
 on all days with the same settings and rounds, so its log-odds are on the scale the
 calibrator saw. Large companies fit on a sample (every churn, a share of the others,
 weighted back, see `fit_sample`).
+
+Short histories (fewer than four observation days, about 8 months of events at a 90-day
+horizon, or too few churns on the training days of a purged split): the learners are
+compared on a quarter of the accounts held out, and calibrated on out-of-fold
+predictions of four groups of accounts, every row of an account in the same group. The
+model is trusted from MIN_TRUSTED_CHURNS churn examples as before; the metadata's
+`selection` says which split was used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -40,6 +48,7 @@ from csops.health.learners import (
 from csops.health.metrics import auc, brier
 
 Array = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
 # Fewer churn examples than this and the model is not trusted: the scorecard decides.
 MIN_TRUSTED_CHURNS = 30
 LOGISTIC_C = (0.01, 0.05, 0.3)
@@ -47,7 +56,7 @@ LOGISTIC_C = (0.01, 0.05, 0.3)
 MAX_FIT_ROWS = 150_000
 LOGISTIC_FIT_ROWS = 60_000
 # Calibration rows: every observation day, predicted by learners fitted on the days away
-# from its run of days (see `out_of_fold`); a run needs this many churns to learn from.
+# from its run of days (see `day_folds`); a fold needs this many churns to learn from.
 CALIBRATION_FOLDS = 4
 MIN_FOLD_CHURNS = 10
 
@@ -152,8 +161,23 @@ def train_churn_model(
         "base_rate": float(y.mean()) if len(y) else None,
         "features": spec.columns,
     }
-    can_select = is_train.sum() > 0 and y[is_train].sum() >= 10 and y[is_valid].sum() >= 5
-    if not can_select:
+    selection = (
+        "time-ordered: train on days up to "
+        f"{date.fromordinal(valid_start - horizon_days)}, validate on days from "
+        f"{date.fromordinal(valid_start)}"
+    )
+    folds = day_folds(days, horizon_days)
+    if not _can_select(y, is_train, is_valid):
+        # Too short a history for a purged time split: the learners are compared on a
+        # quarter of the accounts held out instead, every day of an account on the same
+        # side.
+        is_train, is_valid = account_split(frame.account_ids)
+        folds = account_folds(frame.account_ids)
+        selection = (
+            f"accounts held out: {len(unique)} observation days are too few for a "
+            "time-ordered split, so a quarter of the accounts validates"
+        )
+    if not _can_select(y, is_train, is_valid):
         both = len(set(y.tolist())) > 1
         learner: Learner = LogisticLearner.fit(x, y, LOGISTIC_C[1]) if both else _constant(x)
         rate = min(max(float(y.mean()) if len(y) else 0.0, 1e-6), 1 - 1e-6)
@@ -195,7 +219,7 @@ def train_churn_model(
         return BoostedLearner.fit(x[fit_rows], y[fit_rows], rounds=rounds, weight=weight)[0]
 
     # Calibrated on out-of-time predictions of learners fitted like the final one.
-    held_out = out_of_fold(fit, x, y, days, horizon_days)
+    held_out = out_of_fold(fit, x, y, days, folds)
     if held_out is None:
         picked: Learner = logistic if chosen == "logistic" else boosted
         held_out = (picked.logit(xv), yv, days[is_valid])
@@ -208,9 +232,7 @@ def train_churn_model(
     final = fit(np.arange(len(y), dtype=np.int64))
     meta.update(
         chosen=chosen,
-        selection="time-ordered: train on days up to "
-        f"{date.fromordinal(valid_start - horizon_days)}, validate on days from "
-        f"{date.fromordinal(valid_start)}",
+        selection=selection,
         validation=scores,
         validation_rows=int(is_valid.sum()),
         validation_churned=int(yv.sum()),
@@ -239,25 +261,63 @@ def purged_split(
     return days <= valid_start - horizon_days, days >= valid_start, valid_start
 
 
+def _can_select(y: Array, is_train: Mask, is_valid: Mask) -> bool:
+    """Enough churns on both sides of a split to compare the learners on it."""
+    return bool(is_train.any() and y[is_train].sum() >= 10 and y[is_valid].sum() >= 5)
+
+
+def account_groups(
+    account_ids: Sequence[str], folds: int = CALIBRATION_FOLDS
+) -> npt.NDArray[np.int64]:
+    """Each account's group 0..folds-1, by a stable hash of its id."""
+    hashes = (zlib.crc32(a.encode()) % folds for a in account_ids)
+    return np.fromiter(hashes, dtype=np.int64, count=len(account_ids))
+
+
+def account_split(account_ids: Sequence[str]) -> tuple[Mask, Mask]:
+    """Training and validation masks that hold out one group of accounts (see
+    `account_groups`), every row of an account on the same side."""
+    group = account_groups(account_ids)
+    return group != 0, group == 0
+
+
+def day_folds(days: npt.NDArray[np.int64], horizon_days: int) -> list[tuple[Mask, Mask]] | None:
+    """(rows predicted, rows fitted on) per fold of a purged time split: the observation
+    days cut into CALIBRATION_FOLDS runs, each fitted on the days more than `horizon_days`
+    away from it (on both sides, so no training label overlaps the run's outcomes). None
+    with fewer days than folds."""
+    unique = np.array(sorted(set(days.tolist())), dtype=np.int64)
+    if len(unique) < CALIBRATION_FOLDS:
+        return None
+    return [
+        (
+            (days >= run[0]) & (days <= run[-1]),
+            (days <= run[0] - horizon_days) | (days >= run[-1] + horizon_days),
+        )
+        for run in np.array_split(unique, CALIBRATION_FOLDS)
+    ]
+
+
+def account_folds(account_ids: Sequence[str]) -> list[tuple[Mask, Mask]]:
+    """(rows predicted, rows fitted on) per group of accounts (see `account_groups`)."""
+    group = account_groups(account_ids)
+    return [(group == k, group != k) for k in range(CALIBRATION_FOLDS)]
+
+
 def out_of_fold(
     fit: Callable[[npt.NDArray[np.int64]], Learner],
     x: Array,
     y: Array,
     days: npt.NDArray[np.int64],
-    horizon_days: int,
+    folds: list[tuple[Mask, Mask]] | None,
 ) -> tuple[Array, Array, npt.NDArray[np.int64]] | None:
-    """Log-odds of every row from a learner that did not see its period: the observation
-    days are cut into CALIBRATION_FOLDS runs; each run is predicted by `fit` on the days
-    more than `horizon_days` away from it (purged on both sides, so no training label
-    overlaps the run's outcomes). None when a run has no such days with churn on them
-    (short histories): the caller falls back to the validation days."""
-    unique = np.array(sorted(set(days.tolist())), dtype=np.int64)
-    if len(unique) < CALIBRATION_FOLDS:
+    """Log-odds of every row from a learner that did not see it: each fold's rows are
+    predicted by `fit` on that fold's training rows. None when a fold has too few churns
+    to learn from (short histories): the caller falls back to the validation rows."""
+    if folds is None:
         return None
     logit = np.empty(len(y))
-    for run in np.array_split(unique, CALIBRATION_FOLDS):
-        inside = (days >= run[0]) & (days <= run[-1])
-        away = (days <= run[0] - horizon_days) | (days >= run[-1] + horizon_days)
+    for inside, away in folds:
         if y[away].sum() < MIN_FOLD_CHURNS or y[away].sum() == away.sum():
             return None
         learner = fit(np.flatnonzero(away).astype(np.int64))
