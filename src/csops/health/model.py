@@ -188,7 +188,7 @@ def train_churn_model(
         )
         meta.update(
             chosen="logistic",
-            selection="none: too little history for a time-ordered split",
+            selection="none: too few churns to compare the learners on days or accounts held out",
             trusted=False,
             warning=f"only {int(y.sum())} churn examples in {len(unique)} observation days: "
             "the model is not trustworthy; the scorecard decides",
