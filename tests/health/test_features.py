@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from csops.analytics.warehouse import open_warehouse
+from csops.config import Settings
 from csops.health.dataset import HealthData
 from csops.ingest.batch import ingest_paths
 from csops.ingest.pipeline import IngestContext
+from csops.store.database import make_engine, upgrade_schema
 
 D = date(2026, 5, 1)
 
@@ -196,3 +198,28 @@ def test_silent_account_is_past_the_lookback(ctx: IngestContext, tmp_path: Path)
     # no ticket -> 100; hooli and initech: silent -> 0, no ticket -> 100: 50, not 100.
     assert result.score.tolist() == pytest.approx([250 / 3, 50 * (11 / 13 + 1), 50, 50])
     assert result.points_lost["days_since_last_event"].tolist()[2:] == [50, 50]
+
+
+def test_contract_end_known_on_d_keeps_the_account_active(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Scored on the day the data is loaded (the usual `csops run`), a contract entered
+    with its term end is known to end later: the account is active until then, and a
+    line that ends after D has not ended yet."""
+    engine = make_engine(settings)
+    upgrade_schema(engine)
+    on_d = IngestContext(settings, engine, datetime(2026, 5, 1, 9, 0))
+    f = features(
+        on_d,
+        tmp_path / "in",
+        extra_accounts="initech,Initech\nhooli,Hooli\n",
+        # initech: an annual contract whose term ends 31 days after D. hooli: one line
+        # ended 21 days before D, another is open.
+        extra_subscriptions="s4,initech,80,2025-06-01,2026-06-01,5,12\n"
+        "s5,hooli,30,2026-01-10,2026-04-10,2,1\ns6,hooli,60,2026-04-10,2027-04-10,4,12\n",
+    )
+    engine.dispose()
+    assert sorted(f) == ["acme", "globex", "hooli", "initech"]
+    assert f["initech"]["mrr"] == 80 and f["initech"]["lines_ended_90d"] == 0
+    assert f["initech"]["days_to_renewal"] == 31
+    assert f["hooli"]["mrr"] == 60 and f["hooli"]["lines_ended_90d"] == 1

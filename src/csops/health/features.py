@@ -92,16 +92,19 @@ def _prepare_lines(con: duckdb.DuckDBPyConnection, day: date) -> None:
         f"MIN(days_left) AS days_to_renewal FROM ({renewals}) GROUP BY account_id",
     )
     # The accounts active on the day, numbered in account order (the rows of the frame).
+    # A line's end date is exclusive; one known on the day may lie after it (a contract
+    # entered with its term end): the line is open until then.
     run(
         con,
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE hf_active AS
         SELECT *, CAST(ROW_NUMBER() OVER (ORDER BY account_id) - 1 AS BIGINT) AS r FROM (
             SELECT account_id, SUM(mrr) AS mrr, SUM(seats) AS seats,
                 SUM(COALESCE(discount, 0) * mrr) / NULLIF(SUM(mrr), 0) AS discount,
                 MAX(billing_period_months) AS billing_period_months,
                 FIRST(plan ORDER BY mrr DESC, plan) AS plan
-            FROM hf_lines WHERE end_date IS NULL GROUP BY account_id HAVING SUM(mrr) > 0
+            FROM hf_lines WHERE end_date IS NULL OR end_date > {day_sql(day)}
+            GROUP BY account_id HAVING SUM(mrr) > 0
         )
         """,
     )
@@ -234,7 +237,7 @@ _FEATURES_SQL = """
 WITH past AS (
     SELECT account_id, SUM(mrr) AS mrr_then, SUM(seats) AS seats_then,
         MIN(start_date) AS first_start,
-        COUNT(*) FILTER (WHERE end_date > {d} - 90) AS lines_ended_90d
+        COUNT(*) FILTER (WHERE end_date > {d} - 90 AND end_date <= {d}) AS lines_ended_90d
     FROM hf_lines GROUP BY account_id
 ),
 then_lines AS (
