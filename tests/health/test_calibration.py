@@ -185,3 +185,14 @@ def test_account_folds_keep_every_row_of_an_account_together() -> None:
         assert not (inside & away).any() and (inside | away).all()
         predicted += inside
     assert (predicted == 1).all()  # every row predicted exactly once
+
+
+def test_no_observation_rows_give_an_untrusted_model() -> None:
+    empty = FeatureFrame(
+        [], [], list(NAMES), np.empty((0, len(NAMES))), {"plan": [], "segment": []}
+    )
+    model = train_churn_model(empty, np.zeros(0), as_of=START, horizon_days=90)
+    assert model.trusted is False and str(model.metadata["selection"]).startswith("none")
+    rng = np.random.default_rng(2)
+    p = model.probability(accounts(rng, START, 10)[0])
+    assert p.shape == (10,) and ((p >= FLOOR) & (p <= 1 - FLOOR)).all()

@@ -225,7 +225,7 @@ def fit_scorecard_command(
     scorecard YAML (measures, scales and bands unchanged)."""
     with (
         health_session(as_of, scorecard) as (day, settings, data, card),
-        fail_on(ScorecardFitError),
+        fail_on(ScorecardFitError, ScorecardError),
     ):
         fit = fit_scorecard(data, card, horizon_days)
     target = out_path or settings.workspace / "health" / "scorecard.yaml"
@@ -258,7 +258,7 @@ def fit_lines(fit: ScorecardFit) -> list[str]:
         if after <= before:
             lines.append("the new weights rank churn no better on days they did not see")
     else:
-        lines.append("too little history to measure the fit on days held out")
+        lines.append(fit.held_out_missing or "no churn on the days held out")
     return lines
 
 

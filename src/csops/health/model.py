@@ -161,22 +161,26 @@ def train_churn_model(
         "base_rate": float(y.mean()) if len(y) else None,
         "features": spec.columns,
     }
-    selection = (
-        "time-ordered: train on days up to "
-        f"{date.fromordinal(valid_start - horizon_days)}, validate on days from "
-        f"{date.fromordinal(valid_start)}"
-    )
     folds = day_folds(days, horizon_days)
-    if not _can_select(y, is_train, is_valid):
-        # Too short a history for a purged time split: the learners are compared on a
-        # quarter of the accounts held out instead, every day of an account on the same
-        # side.
+    if _can_select(y, is_train, is_valid):
+        selection = (
+            "time-ordered: train on days up to "
+            f"{date.fromordinal(valid_start - horizon_days)}, validate on days from "
+            f"{date.fromordinal(valid_start)}"
+        )
+    else:
+        # No purged time split to compare the learners on (a short history, or few
+        # churns): a quarter of the accounts held out instead, every day of an account on
+        # the same side.
+        cause = (
+            f"a time-ordered split leaves {int(y[is_train].sum())} churns to train on and "
+            f"{int(y[is_valid].sum())} to validate (10 and 5 needed)"
+            if is_train.any()
+            else f"{len(unique)} observation days are too few for a time-ordered split"
+        )
+        selection = f"accounts held out: {cause}, so a quarter of the accounts validates"
         is_train, is_valid = account_split(frame.account_ids)
         folds = account_folds(frame.account_ids)
-        selection = (
-            f"accounts held out: {len(unique)} observation days are too few for a "
-            "time-ordered split, so a quarter of the accounts validates"
-        )
     if not _can_select(y, is_train, is_valid):
         both = len(set(y.tolist())) > 1
         learner: Learner = LogisticLearner.fit(x, y, LOGISTIC_C[1]) if both else _constant(x)

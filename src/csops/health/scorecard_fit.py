@@ -82,8 +82,8 @@ class ScorecardFitError(ValueError):
 class ScorecardFit:
     """A scorecard document with fitted weights and how well each scorecard ranks churn:
     on every observation day (the fit saw them) and on the held-out days of a purged
-    time split (weights fitted on the earlier days only; None when the history is too
-    short for one)."""
+    time split (weights fitted on the earlier days only). Without held-out figures,
+    `held_out_missing` says why."""
 
     document: dict[str, Any]
     auc_before: float | None
@@ -91,6 +91,7 @@ class ScorecardFit:
     held_out_days: list[date]
     held_out_auc_before: float | None
     held_out_auc_after: float | None
+    held_out_missing: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """The figures, JSON-ready."""
@@ -100,6 +101,7 @@ class ScorecardFit:
             "held_out_days": [d.isoformat() for d in self.held_out_days],
             "held_out_auc_before": self.held_out_auc_before,
             "held_out_auc_after": self.held_out_auc_after,
+            "held_out_missing": self.held_out_missing,
         }
 
 
@@ -123,8 +125,12 @@ def fitted_scorecard(
     labels = [y for _, y in kept]
     known = set(frames[0].names)
 
-    def refitted(on: Sequence[int]) -> tuple[dict[str, Any], Scorecard]:
+    def refitted(on: Sequence[int]) -> tuple[dict[str, Any], Scorecard] | None:
+        """The document and scorecard fitted on the frames `on`; None when no measure
+        gets any weight (none lowers health more for the accounts that churned)."""
         weights = fitted_weights(card, [frames[i] for i in on], [labels[i] for i in on])
+        if not any(w > 0 for ms in weights.values() for w in ms.values()):
+            return None
         document = with_weights(raw, weights)
         return document, parse_scorecard(document, card.source, known)
 
@@ -133,19 +139,33 @@ def fitted_scorecard(
         return auc(risk, np.concatenate([labels[i] for i in on]))
 
     every = range(len(frames))
-    document, fitted = refitted(every)
+    fit = refitted(every)
+    if fit is None:
+        raise ScorecardFitError(
+            "no measure of the scorecard is lower for the accounts that churned than for "
+            "the others: there is no weight to give them"
+        )
+    document, fitted = fit
     days = np.array([f.days[0].toordinal() for f in frames], dtype=np.int64)
     is_train, is_valid, _ = purged_split(days, horizon_days)
     train, valid = np.flatnonzero(is_train).tolist(), np.flatnonzero(is_valid).tolist()
-    held_out: tuple[float | None, float | None] = (None, None)
-    if train and sum(labels[i].sum() for i in train):
-        held_out = (pooled_auc(card, valid), pooled_auc(refitted(train)[1], valid))
+    early = refitted(train) if train and sum(labels[i].sum() for i in train) else None
+    if early is None:
+        missing = (
+            "on the earlier days no measure was lower for the accounts that churned"
+            if train and sum(labels[i].sum() for i in train)
+            else "too little history to measure the fit on days held out"
+        )
+        return ScorecardFit(
+            document, pooled_auc(card, every), pooled_auc(fitted, every), [], None, None, missing
+        )
     return ScorecardFit(
         document,
         pooled_auc(card, every),
         pooled_auc(fitted, every),
-        [frames[i].days[0] for i in valid] if held_out[0] is not None else [],
-        *held_out,
+        [frames[i].days[0] for i in valid],
+        pooled_auc(card, valid),
+        pooled_auc(early[1], valid),
     )
 
 
@@ -157,7 +177,7 @@ def render_scorecard(document: dict[str, Any], header: str = "") -> str:
         lines.append(yaml.safe_dump(rest, sort_keys=False).rstrip("\n"))
     lines.append("groups:")
     for name, group in document.get("groups", {}).items():
-        lines.append(f"  {name}:")
+        lines.append(f"  {_inline(name)}:")
         for key, value in group.items():
             if key != "measures":
                 lines.append(f"    {_inline(key)}: {_inline(value)}")
