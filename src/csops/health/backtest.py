@@ -24,7 +24,14 @@ import numpy as np
 import numpy.typing as npt
 
 from csops.health.dataset import WARM_UP_DAYS, HealthData
-from csops.health.forecast import by_term, forecast, renewals_due, renewed
+from csops.health.forecast import (
+    by_term,
+    forecast,
+    next_renewal_shares,
+    renewals_due,
+    renewed,
+    share_days,
+)
 from csops.health.labels import churned_after
 from csops.health.metrics import (
     auc,
@@ -139,7 +146,8 @@ def run_backtest(
         )
         churn = dict(zip(frame.account_ids, p.tolist(), strict=True))
         due = renewals_due(data.con, o, FORECAST_WINDOW_DAYS)
-        rows = forecast(due, churn, horizon_days)
+        shares = next_renewal_shares(data.con, o, horizon_days, share_days(o, horizon_days))
+        rows = forecast(due, churn, horizon_days, shares)
         done = renewed(data.con, as_of, [r.renewal for r in rows])
         forecast_arr = sum(r.expected_arr for r in rows)
         actual_arr = sum(
@@ -155,6 +163,7 @@ def run_backtest(
                 "actual_renewed_arr": round(actual_arr, 2),
                 "error": (forecast_arr - actual_arr) / actual_arr if actual_arr else None,
                 "by_term": by_term(rows, done),
+                "next_renewal_shares": {str(m): round(v, 4) for m, v in shares.items()},
             }
         )
     y_all = np.concatenate(ys)

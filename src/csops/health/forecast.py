@@ -3,9 +3,13 @@ ARR expected, totals by month, and what actually renewed (for backtests).
 
 Renewals come from the `renewals` SQL model (term ends from start + k x billing period,
 as known on the day). The probability not to renew comes from the account's churn
-probability over the model horizon H: a term of H days or more renews at most once inside
-it, so the whole probability applies; a shorter term T (monthly) renews H / T times in
-it, each renewal carrying an equal share: 1 - (1 - p) ^ (T / H).
+probability p over the model horizon H. A term of H days or more renews at most once
+inside it, so the whole probability applies. A shorter term (monthly) renews several
+times inside it; the share s of the horizon's churn that is already lost on the next
+renewal is learned from the company's own past (`next_renewal_shares`: of the accounts
+on such a term that churned within H after a past day, how many were gone on their
+first renewal), and the renewal is lost with probability p x s. With too few such past
+churns the risk is spread evenly over the renewals: 1 - (1 - p) ^ (T / H).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +25,11 @@ import duckdb
 import pyarrow as pa
 
 from csops.analytics.sql_models import compile_model
+from csops.health.labels import churned_after
+
+# Past days (monthly) and churns on a term needed to learn its next-renewal share.
+SHARE_DAYS = 6
+MIN_SHARE_CHURNS = 30
 
 
 @dataclass(frozen=True)
@@ -67,27 +76,80 @@ def renewals_due(con: duckdb.DuckDBPyConnection, as_of: date, within_days: int) 
     ]
 
 
-def renew_probability(churn_probability: float, renewal: Renewal, horizon_days: int) -> float:
+def renew_probability(
+    churn_probability: float,
+    renewal: Renewal,
+    horizon_days: int,
+    shares: Mapping[int, float] | None = None,
+) -> float:
     """The probability that `renewal` renews, from the account's churn probability over
     `horizon_days`. Contracts end at term ends: a term of the horizon or longer renews at
-    most once inside it, so the whole risk falls on this renewal; a shorter term renews
-    horizon / term times inside it, each renewal carrying an equal share of the risk,
-    however near this one is."""
+    most once inside it, so the whole risk falls on this renewal. A shorter term renews
+    several times inside it: the renewal carries the learned share of the risk for its
+    term (`shares`, by billing period in months), else an equal share of it, however
+    near this renewal is."""
     term_days = renewal.billing_period_months * 30
     if term_days >= horizon_days:
         return 1.0 - churn_probability
+    share = (shares or {}).get(renewal.billing_period_months)
+    if share is not None:
+        return min(max(1.0 - churn_probability * share, 0.0), 1.0)
     return float((1.0 - churn_probability) ** (term_days / horizon_days))
 
 
+def share_days(as_of: date, horizon_days: int) -> list[date]:
+    """The past days whose outcomes teach `next_renewal_shares` on `as_of`: monthly,
+    from `horizon_days` before it."""
+    last = as_of - timedelta(days=horizon_days)
+    return [last - timedelta(days=30 * k) for k in range(SHARE_DAYS)]
+
+
+def next_renewal_shares(
+    con: duckdb.DuckDBPyConnection,
+    known_on: date,
+    horizon_days: int,
+    days: Sequence[date],
+    min_churns: int = MIN_SHARE_CHURNS,
+) -> dict[int, float]:
+    """Per billing period shorter than the horizon (months): of the accounts on such a
+    term that churned within `horizon_days` after one of `days`, the share already gone
+    (no MRR) on their first renewal after that day. Outcomes as known on `known_on`.
+    Terms with fewer than `min_churns` such churns are left out."""
+    churned_by: dict[int, int] = defaultdict(int)
+    lost_first: dict[int, int] = defaultdict(int)
+    for day in days:
+        first: dict[str, Renewal] = {}
+        for r in renewals_due(con, day, horizon_days):
+            if r.billing_period_months * 30 < horizon_days and r.account_id not in first:
+                first[r.account_id] = r  # renewals come in date order
+        if not first:
+            continue
+        churned = churned_after(con, known_on, [day], horizon_days)
+        done = renewed(con, known_on, list(first.values()))
+        for account, r in first.items():
+            if churned.get((account, day)):
+                churned_by[r.billing_period_months] += 1
+                lost_first[r.billing_period_months] += not done.get((account, r.renewal_date))
+    return {
+        months: lost_first[months] / n
+        for months, n in sorted(churned_by.items())
+        if n >= min_churns
+    }
+
+
 def forecast(
-    renewals: Sequence[Renewal], churn: Mapping[str, float], horizon_days: int
+    renewals: Sequence[Renewal],
+    churn: Mapping[str, float],
+    horizon_days: int,
+    shares: Mapping[int, float] | None = None,
 ) -> list[ForecastRow]:
-    """Rows for renewals of accounts with a churn probability (active, scored)."""
+    """Rows for renewals of accounts with a churn probability (active, scored); `shares`
+    as `renew_probability` takes them."""
     rows = []
     for r in renewals:
         if r.account_id not in churn:
             continue
-        p = renew_probability(churn[r.account_id], r, horizon_days)
+        p = renew_probability(churn[r.account_id], r, horizon_days, shares)
         rows.append(ForecastRow(r, churn[r.account_id], p, r.arr * p))
     return rows
 

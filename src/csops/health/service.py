@@ -18,7 +18,13 @@ from csops.config import Settings
 from csops.health.backtest import run_backtest
 from csops.health.dataset import HealthData
 from csops.health.features import FeatureFrame
-from csops.health.forecast import ForecastRow, forecast, renewals_due
+from csops.health.forecast import (
+    ForecastRow,
+    forecast,
+    next_renewal_shares,
+    renewals_due,
+    share_days,
+)
 from csops.health.model import ChurnModel
 from csops.health.scorecard import Scorecard, load_scorecard
 from csops.health.scorecard_fit import ScorecardFit, fitted_scorecard
@@ -109,7 +115,15 @@ def renewal_forecast(
     data: HealthData, scores: list[AccountHealth], within_days: int, horizon_days: int
 ) -> list[ForecastRow]:
     churn = {s.account_id: s.churn_probability for s in scores}
-    return forecast(renewals_due(data.con, data.until, within_days), churn, horizon_days)
+    due = renewals_due(data.con, data.until, within_days)
+    return forecast(due, churn, horizon_days, renewal_shares(data, horizon_days))
+
+
+def renewal_shares(data: HealthData, horizon_days: int) -> dict[int, float]:
+    """The next-renewal share of the churn risk per short term, learned from the history
+    known on the as-of day (see `csops.health.forecast`)."""
+    days = share_days(data.until, horizon_days)
+    return next_renewal_shares(data.con, data.until, horizon_days, days)
 
 
 def model_summary(model: ChurnModel) -> dict[str, Any]:
