@@ -194,6 +194,8 @@ def test_explain_and_forecast(homes: tuple[Path, Path]) -> None:
     assert sum(m["expected_arr"] for m in doc["months"]) == pytest.approx(
         doc["expected_arr"], abs=0.1
     )
+    shares = doc["next_renewal_shares"]
+    assert isinstance(shares, dict) and all(0 <= v <= 1 for v in shares.values())
 
 
 def test_broken_scorecard_is_a_clear_error(homes: tuple[Path, Path], tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def forecast_command(
     with health_session(as_of, scorecard) as (day, settings, data, card):
         model = model_for(data, settings, card, horizon_days, retrain=False)
         _, scores = score_all(data, model, card)
-        rows = renewal_forecast(data, scores, within_days, horizon_days)
+        rows, shares = renewal_forecast(data, scores, within_days, horizon_days)
     months = monthly_totals(rows)
     if as_json:
         emit_json(
@@ -42,6 +42,9 @@ def forecast_command(
                 "arr_due": round(sum(r.renewal.arr for r in rows), 2),
                 "expected_arr": round(sum(r.expected_arr for r in rows), 2),
                 "model": model_summary(model),
+                # Per short term (months): the share of the churn risk its next renewal
+                # carries, learned from the company's past (absent: spread evenly).
+                "next_renewal_shares": {str(m): round(v, 4) for m, v in shares.items()},
             }
         )
         return
@@ -49,4 +52,9 @@ def forecast_command(
         out.print(
             f"{m['month']}  {m['renewals']:4d} renewals  ARR due {m['arr_due']:>14,.0f}  "
             f"expected {m['expected_arr']:>14,.0f}"
+        )
+    for term, share in shares.items():
+        out.print(
+            f"{term}-month terms: a renewal carries {share:.0%} of the {horizon_days}-day "
+            "churn risk (learned from past renewals)"
         )

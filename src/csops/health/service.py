@@ -113,10 +113,13 @@ def score_all(
 
 def renewal_forecast(
     data: HealthData, scores: list[AccountHealth], within_days: int, horizon_days: int
-) -> list[ForecastRow]:
+) -> tuple[list[ForecastRow], dict[int, float]]:
+    """The renewals due within `within_days` with their probability to renew, and the
+    next-renewal shares of the churn risk they were given (per short term, in months)."""
     churn = {s.account_id: s.churn_probability for s in scores}
     due = renewals_due(data.con, data.until, within_days)
-    return forecast(due, churn, horizon_days, renewal_shares(data, horizon_days))
+    shares = renewal_shares(data, horizon_days)
+    return forecast(due, churn, horizon_days, shares), shares
 
 
 def renewal_shares(data: HealthData, horizon_days: int) -> dict[int, float]:
