@@ -30,7 +30,6 @@ from csops.health.forecast import (
     next_renewal_shares,
     renewals_due,
     renewed,
-    share_days,
 )
 from csops.health.labels import churned_after
 from csops.health.metrics import (
@@ -146,7 +145,7 @@ def run_backtest(
         )
         churn = dict(zip(frame.account_ids, p.tolist(), strict=True))
         due = renewals_due(data.con, o, FORECAST_WINDOW_DAYS)
-        shares = next_renewal_shares(data.con, o, horizon_days, share_days(o, horizon_days))
+        shares = next_renewal_shares(data.con, o, horizon_days)
         rows = forecast(due, churn, horizon_days, shares)
         done = renewed(data.con, as_of, [r.renewal for r in rows])
         forecast_arr = sum(r.expected_arr for r in rows)

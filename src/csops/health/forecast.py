@@ -108,16 +108,17 @@ def next_renewal_shares(
     con: duckdb.DuckDBPyConnection,
     known_on: date,
     horizon_days: int,
-    days: Sequence[date],
+    days: Sequence[date] | None = None,
     min_churns: int = MIN_SHARE_CHURNS,
 ) -> dict[int, float]:
     """Per billing period shorter than the horizon (months): of the accounts on such a
     term that churned within `horizon_days` after one of `days`, the share already gone
     (no MRR) on their first renewal after that day. Outcomes as known on `known_on`.
-    Terms with fewer than `min_churns` such churns are left out."""
+    Terms with fewer than `min_churns` such churns are left out. `days` defaults to
+    `share_days(known_on, horizon_days)`."""
     churned_by: dict[int, int] = defaultdict(int)
     lost_first: dict[int, int] = defaultdict(int)
-    for day in days:
+    for day in share_days(known_on, horizon_days) if days is None else days:
         first: dict[str, Renewal] = {}
         for r in renewals_due(con, day, horizon_days):
             if r.billing_period_months * 30 < horizon_days and r.account_id not in first:

@@ -252,9 +252,7 @@ def train_churn_model(
     return ChurnModel(spec, final, calibrator, meta)
 
 
-def purged_split(
-    days: npt.NDArray[np.int64], horizon_days: int
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], int]:
+def purged_split(days: npt.NDArray[np.int64], horizon_days: int) -> tuple[Mask, Mask, int]:
     """The time-ordered split of rows observed on `days` (ordinals): the latest quarter of
     the distinct days validates; only days at least `horizon_days` before the first of
     them train, so no training label looks into the validation period. Returns the

@@ -149,24 +149,26 @@ def fitted_scorecard(
     days = np.array([f.days[0].toordinal() for f in frames], dtype=np.int64)
     is_train, is_valid, _ = purged_split(days, horizon_days)
     train, valid = np.flatnonzero(is_train).tolist(), np.flatnonzero(is_valid).tolist()
-    early = refitted(train) if train and sum(labels[i].sum() for i in train) else None
-    if early is None:
-        missing = (
-            "on the earlier days no measure was lower for the accounts that churned"
-            if train and sum(labels[i].sum() for i in train)
-            else "too little history to measure the fit on days held out"
+    early_churns = sum(labels[i].sum() for i in train)
+    early = refitted(train) if early_churns else None
+    held_out: tuple[list[date], float | None, float | None, str | None]
+    if early is not None:
+        held_out = (
+            [frames[i].days[0] for i in valid],
+            pooled_auc(card, valid),
+            pooled_auc(early[1], valid),
+            None,
         )
-        return ScorecardFit(
-            document, pooled_auc(card, every), pooled_auc(fitted, every), [], None, None, missing
+    elif early_churns:
+        held_out = (
+            [],
+            None,
+            None,
+            "on the earlier days no measure was lower for the accounts that churned",
         )
-    return ScorecardFit(
-        document,
-        pooled_auc(card, every),
-        pooled_auc(fitted, every),
-        [frames[i].days[0] for i in valid],
-        pooled_auc(card, valid),
-        pooled_auc(early[1], valid),
-    )
+    else:
+        held_out = ([], None, None, "too little history to measure the fit on days held out")
+    return ScorecardFit(document, pooled_auc(card, every), pooled_auc(fitted, every), *held_out)
 
 
 def render_scorecard(document: dict[str, Any], header: str = "") -> str:

@@ -23,7 +23,6 @@ from csops.health.forecast import (
     forecast,
     next_renewal_shares,
     renewals_due,
-    share_days,
 )
 from csops.health.model import ChurnModel
 from csops.health.scorecard import Scorecard, load_scorecard
@@ -118,15 +117,8 @@ def renewal_forecast(
     next-renewal shares of the churn risk they were given (per short term, in months)."""
     churn = {s.account_id: s.churn_probability for s in scores}
     due = renewals_due(data.con, data.until, within_days)
-    shares = renewal_shares(data, horizon_days)
+    shares = next_renewal_shares(data.con, data.until, horizon_days)
     return forecast(due, churn, horizon_days, shares), shares
-
-
-def renewal_shares(data: HealthData, horizon_days: int) -> dict[int, float]:
-    """The next-renewal share of the churn risk per short term, learned from the history
-    known on the as-of day (see `csops.health.forecast`)."""
-    days = share_days(data.until, horizon_days)
-    return next_renewal_shares(data.con, data.until, horizon_days, days)
 
 
 def model_summary(model: ChurnModel) -> dict[str, Any]:
